@@ -1,0 +1,161 @@
+/*****************************************************************************\
+ *  fabric_gen.c - generated fat trees for benchmarks, tests and simulation.
+ *
+ *  Names follow what sites commonly write: nodes gpu00001.., leaves
+ *  leaf0001.., spines spine1.. (two per group, each listing every leaf of
+ *  the group, as in a real fat tree), cores core1.. above the pod spines.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fabric_builder.h"
+
+#define SPINES_PER_GROUP 2
+
+static int _digits(int n)
+{
+	int d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* Element names are short; a longer one means a broken size check. */
+static void _name(char *buf, size_t size, const char *prefix, int width,
+		  int num)
+{
+	if (snprintf(buf, size, "%s%0*d", prefix, width, num) >= (int) size)
+		abort();
+}
+
+static int _bad(tp_error_t *err, const char *what)
+{
+	if (err)
+		snprintf(err->text, sizeof(err->text),
+			 "fabric generator: %s", what);
+	errno = EINVAL;
+	return -1;
+}
+
+static int _check(const tp_gen_t *g, tp_error_t *err)
+{
+	if (g->levels < 0 || g->levels > 2)
+		return _bad(err, "levels must be 0, 1 or 2");
+	if (g->leaves < 1 || g->nodes_per_leaf < 1)
+		return _bad(err, "need at least one leaf with one node");
+	if ((long) g->leaves * g->nodes_per_leaf > 10000000L)
+		return _bad(err, "more than 10,000,000 nodes");
+	if (g->gpus_per_node < 0 || g->gpus_per_node > TP_MAX_NODE_GPUS)
+		return _bad(err, "gpus per node out of range");
+	if (g->leaves_per_pod < 0 || g->nvl_nodes < 0 ||
+	    g->uplinks_per_leaf < 0)
+		return _bad(err, "negative size");
+	if (g->levels == 0 && g->leaves > 1)
+		return _bad(err, "several leaves need a switch level above");
+	return 0;
+}
+
+static void _add_domains(tp_builder_t *b, const tp_gen_t *g, int nodes,
+			 int width, tp_error_t *err)
+{
+	char name[64];
+	int nvl = g->nvl_nodes;
+
+	if (nvl <= 1)
+		return;
+	/* Cut domains within each leaf so they nest under it. */
+	for (int leaf = 0; leaf < g->leaves; leaf++) {
+		int base = leaf * g->nodes_per_leaf;
+
+		for (int i = 0; i < g->nodes_per_leaf; i += nvl) {
+			int d;
+
+			_name(name, sizeof(name), "nvl", width, (base + i) / nvl + 1);
+			d = tp_builder_add_domain(b, name, g->nvlink_gbps,
+						  err);
+			for (int j = i; j < i + nvl &&
+			     j < g->nodes_per_leaf; j++) {
+				_name(name, sizeof(name), "gpu", width, base + j + 1);
+				tp_builder_domain_node(b, d, name, err);
+			}
+		}
+	}
+	(void) nodes;
+}
+
+extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
+{
+	tp_builder_t *b;
+	char name[64];
+	int nodes, width, lwidth, pods, lpp;
+
+	if (_check(g, err))
+		return NULL;
+	if (!(b = tp_builder_new()))
+		return NULL;
+	nodes = g->leaves * g->nodes_per_leaf;
+	width = _digits(nodes) < 3 ? 3 : _digits(nodes);
+	lwidth = _digits(g->leaves) < 2 ? 2 : _digits(g->leaves);
+	tp_builder_defaults(b, g->gpus_per_node, g->nic_gbps, g->nvlink_gbps);
+
+	for (int leaf = 0; leaf < g->leaves; leaf++) {
+		int sw;
+
+		_name(name, sizeof(name), "leaf", lwidth, leaf + 1);
+		sw = tp_builder_add_switch(b, name, err);
+		for (int i = 0; i < g->nodes_per_leaf; i++) {
+			_name(name, sizeof(name), "gpu", width, leaf * g->nodes_per_leaf + i + 1);
+			tp_builder_add_node(b, sw, name, err);
+		}
+		tp_builder_switch_links(b, b->switches[sw].name,
+					g->uplinks_per_leaf ?
+					g->uplinks_per_leaf :
+					g->nodes_per_leaf * g->gpus_per_node,
+					g->uplink_gbps, err);
+	}
+	_add_domains(b, g, nodes, width, err);
+
+	lpp = (g->levels == 2 && g->leaves_per_pod > 0) ? g->leaves_per_pod :
+		g->leaves;
+	pods = (g->leaves + lpp - 1) / lpp;
+	for (int pod = 0; g->levels >= 1 && pod < pods; pod++) {
+		for (int s = 0; s < SPINES_PER_GROUP; s++) {
+			int sw;
+
+			if (g->levels == 2)
+				snprintf(name, sizeof(name), "pod%d-spine%d",
+					 pod + 1, s + 1);
+			else
+				snprintf(name, sizeof(name), "spine%d", s + 1);
+			sw = tp_builder_add_switch(b, name, err);
+			for (int leaf = pod * lpp;
+			     leaf < (pod + 1) * lpp && leaf < g->leaves;
+			     leaf++) {
+				_name(name, sizeof(name), "leaf", lwidth, leaf + 1);
+				tp_builder_add_child(b, sw, name, err);
+			}
+		}
+	}
+	for (int s = 0; g->levels == 2 && s < SPINES_PER_GROUP; s++) {
+		int sw;
+
+		snprintf(name, sizeof(name), "core%d", s + 1);
+		sw = tp_builder_add_switch(b, name, err);
+		for (int pod = 0; pod < pods; pod++) {
+			for (int t = 0; t < SPINES_PER_GROUP; t++) {
+				snprintf(name, sizeof(name), "pod%d-spine%d",
+					 pod + 1, t + 1);
+				tp_builder_add_child(b, sw, name, err);
+			}
+		}
+	}
+	return tp_builder_finish(b, err);
+}

@@ -1,0 +1,166 @@
+/*****************************************************************************\
+ *  place_first_fit.c - the first eligible nodes in index order.
+ *
+ *  The floor of every comparison: blind to switches and NVLink domains,
+ *  it shows what topology awareness is worth. Only --switches
+ *  (max_leaves) is honoured, after the fact, by failing.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "place.h"
+
+static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err) {
+		n = snprintf(err->text, sizeof(err->text), "first-fit: ");
+		va_start(ap, fmt);
+		vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
+		va_end(ap);
+	}
+	errno = errnum;
+	return -1;
+}
+
+/* Malformed requests, as tp_place_slurm_tree() refuses them. */
+static int _check(const tp_state_t *s, const tp_request_t *r,
+		  tp_error_t *err)
+{
+	const tp_fabric_t *f = s->fabric;
+	int min = r->nodes > 0 ? r->nodes : 1;
+
+	if (r->nodes < 0 || r->max_nodes < 0 || r->gpus_per_node < 0 ||
+	    r->total_gpus < 0 || r->max_leaves < 0)
+		return _fail(err, EINVAL, "negative count in request");
+	if (r->gpu_type) {
+		int t = 0;
+
+		while (t < f->ngpu_types && strcmp(f->gpu_types[t],
+						   r->gpu_type))
+			t++;
+		if (t == f->ngpu_types)
+			return _fail(err, EINVAL, "no node has GPU type %s",
+				     r->gpu_type);
+	}
+	if (r->total_gpus > 0) {
+		if (r->max_nodes && r->max_nodes < min)
+			return _fail(err, EINVAL, "max_nodes %d below nodes %d",
+				     r->max_nodes, min);
+		if (r->total_gpus < min)
+			return _fail(err, EINVAL, "%d GPUs cannot cover %d nodes",
+				     r->total_gpus, min);
+		return 0;
+	}
+	if (r->nodes < 1)
+		return _fail(err, EINVAL, "per-node request for %d nodes",
+			     r->nodes);
+	return 0;
+}
+
+/* Leaf switches spanned by the first count nodes of node[]. */
+static int _leaves(const tp_fabric_t *f, const int *node, int count)
+{
+	uint8_t *seen = calloc(f->nswitches + 1, 1);
+	int n = 0;
+
+	if (!seen)
+		abort();
+	for (int i = 0; i < count; i++) {
+		int l = f->nodes[node[i]].leaf;
+
+		n += !seen[l];
+		seen[l] = 1;
+	}
+	free(seen);
+	return n;
+}
+
+extern int tp_place_first_fit(const tp_state_t *s, const tp_request_t *req,
+			      tp_placement_t *out, tp_error_t *err)
+{
+	const tp_fabric_t *f;
+	bool total_form;
+	int *node = NULL, *gpus = NULL;
+	int count = 0, want, leaves, rc = -1;
+	long have = 0, left;
+
+	if (!s || !req || !out)
+		return _fail(err, EINVAL, "missing state, request or output");
+	if (_check(s, req, err))
+		return -1;
+	f = s->fabric;
+	total_form = req->total_gpus > 0;
+	want = req->nodes > 0 ? req->nodes : 1;
+	node = malloc(sizeof(int) * (f->nnodes + 1));
+	gpus = malloc(sizeof(int) * (f->nnodes + 1));
+	if (!node || !gpus) {
+		rc = _fail(err, ENOMEM, "out of memory");
+		goto fini;
+	}
+
+	for (int n = 0; n < f->nnodes; n++) {
+		int take;
+
+		if (!total_form && count == want)
+			break;
+		if (total_form && count >= want && have >= req->total_gpus)
+			break;
+		if (!tp_node_eligible(s, req, n, &take))
+			continue;
+		node[count] = n;
+		gpus[count++] = take;
+		have += s->free_gpus[n];
+	}
+	if (count < want || (total_form && have < req->total_gpus)) {
+		rc = _fail(err, EAGAIN, "eligible nodes fall short of the request");
+		goto fini;
+	}
+	if (total_form && req->max_nodes && count > req->max_nodes) {
+		rc = _fail(err, EAGAIN, "needs %d nodes, the request allows %d",
+			   count, req->max_nodes);
+		goto fini;
+	}
+	leaves = _leaves(f, node, count);
+	if (req->max_leaves && leaves > req->max_leaves) {
+		rc = _fail(err, EAGAIN, "nodes span %d leaf switches, the request allows %d",
+			   leaves, req->max_leaves);
+		goto fini;
+	}
+
+	/* Total form: each node min(free, what is left less one GPU for
+	 * each node after it); exclusive requests keep whole nodes. */
+	left = req->total_gpus;
+	for (int i = 0; total_form && !req->exclusive && i < count; i++) {
+		long give = left - (count - 1 - i);
+		int free_gpus = s->free_gpus[node[i]];
+
+		if (give > free_gpus)
+			give = free_gpus;
+		gpus[i] = give;
+		left -= give;
+	}
+
+	memset(out, 0, sizeof(*out));
+	out->count = count;
+	out->node = node;
+	out->gpus = gpus;
+	node = gpus = NULL;
+	rc = 0;
+fini:
+	free(node);
+	free(gpus);
+	return rc;
+}

@@ -1,0 +1,220 @@
+/*****************************************************************************\
+ *  topopack.h - public interface of libtopopack, the topology-aware
+ *  placement engine behind the topopack Slurm plugins.
+ *
+ *  The library knows nothing of Slurm: it reads Slurm-style configuration
+ *  files, keeps allocation state and answers placement questions, so every
+ *  decision it makes can be tested without a cluster.
+ *
+ *  Conventions: functions return 0 (or a valid pointer) on success and -1
+ *  (or NULL) on failure; on failure nothing is changed and, where an error
+ *  buffer is passed, it says what went wrong (with file:line for input
+ *  errors). Destructors accept NULL.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#ifndef _TOPOPACK_H
+#define _TOPOPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Human-readable failure description, filled by the function that fails. */
+typedef struct {
+	char text[256];
+} tp_error_t;
+
+/*
+ * Placement levels, bottom up. A "block" is a node, an NVLink domain piece
+ * (the nodes of one NVLink domain under one leaf), a leaf switch, or a group
+ * of leaves joined by switches of level 1, 2, ... (Slurm's switch levels).
+ */
+#define TP_LVL_NODE   0
+#define TP_LVL_DOMAIN 1
+#define TP_LVL_LEAF   2
+#define TP_LVL_SWITCH 3 /* switch level 1 (spine group); level k is 2+k */
+#define TP_MAX_LEVELS 8 /* node, domain, leaf + up to 5 switch levels */
+
+/* Hop counts: links traversed between two GPUs. */
+#define TP_HOPS_UNREACHABLE -1
+
+/*****************************************************************************\
+ *  Fabric model (immutable once built)
+\*****************************************************************************/
+
+typedef struct tp_fabric tp_fabric_t;
+
+/*
+ * Read a Slurm topology.conf and, when topopack_conf is not NULL, a
+ * topopack.conf that adds GPUs, NVLink domains, NICs and link speeds.
+ * RET a new fabric, or NULL with err naming file, line and problem;
+ * nothing is half-loaded.
+ */
+extern tp_fabric_t *tp_fabric_load(const char *topology_conf,
+				   const char *topopack_conf, tp_error_t *err);
+
+/*
+ * Generated fat tree for benchmarks and tests.
+ * IN levels - switch levels above the leaves (1: leaf+spine, 2: +pod/core)
+ * IN leaves - number of leaf switches
+ * IN nodes_per_leaf, gpus_per_node
+ * IN leaves_per_pod - leaves under one level-1 group (0: all in one)
+ * IN nvl_nodes - nodes per NVLink domain (1: each node is its own domain;
+ *	domains are cut from consecutive nodes and never cross a leaf)
+ */
+typedef struct {
+	int levels;
+	int leaves;
+	int nodes_per_leaf;
+	int gpus_per_node;
+	int leaves_per_pod;
+	int nvl_nodes;
+	int uplinks_per_leaf;	/* 0: non-blocking (= GPUs under the leaf) */
+	double nic_gbps;	/* per NIC, default 400 */
+	double uplink_gbps;	/* per uplink, default 400 */
+	double nvlink_gbps;	/* per GPU inside a domain, default 3600 */
+} tp_gen_t;
+
+extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *gen, tp_error_t *err);
+
+extern void tp_fabric_free(tp_fabric_t *fabric);
+
+extern int tp_fabric_node_count(const tp_fabric_t *fabric);
+extern int tp_fabric_gpu_count(const tp_fabric_t *fabric);
+extern int tp_fabric_leaf_count(const tp_fabric_t *fabric);
+extern int tp_fabric_domain_count(const tp_fabric_t *fabric);
+/* Number of placement levels in use (3 + switch levels). */
+extern int tp_fabric_level_count(const tp_fabric_t *fabric);
+
+/* RET index of the node with that name, or -1. Index order is the order of
+ * first appearance in topology.conf. */
+extern int tp_fabric_node_index(const tp_fabric_t *fabric, const char *name);
+extern const char *tp_fabric_node_name(const tp_fabric_t *fabric, int node);
+extern int tp_fabric_node_gpus(const tp_fabric_t *fabric, int node);
+/* RET name of the node's leaf switch / NVLink domain. */
+extern const char *tp_fabric_node_leaf(const tp_fabric_t *fabric, int node);
+extern const char *tp_fabric_node_domain(const tp_fabric_t *fabric, int node);
+
+/* RET links traversed between GPUs of nodes a and b: 0 same node, 2 same
+ * leaf, 2(k+1) when the lowest common switch is of level k, or
+ * TP_HOPS_UNREACHABLE when no switch joins them. */
+extern int tp_fabric_hops(const tp_fabric_t *fabric, int a, int b);
+
+/*****************************************************************************\
+ *  Allocation state
+\*****************************************************************************/
+
+typedef struct tp_state tp_state_t;
+
+#define TP_NODE_UP       0
+#define TP_NODE_DOWN     1 /* not usable: down, drained, failing */
+#define TP_NODE_RESERVED 2 /* usable only by requests that say so */
+
+/* RET a state with every node up and idle, or NULL (ENOMEM). */
+extern tp_state_t *tp_state_new(const tp_fabric_t *fabric);
+extern void tp_state_free(tp_state_t *state);
+extern tp_state_t *tp_state_copy(const tp_state_t *state);
+
+extern int tp_state_set_avail(tp_state_t *state, int node, int avail);
+extern int tp_state_node_avail(const tp_state_t *state, int node);
+extern int tp_state_node_free_gpus(const tp_state_t *state, int node);
+/* RET number of allocations holding resources on the node. */
+extern int tp_state_node_users(const tp_state_t *state, int node);
+
+/* Take/return gpus on a node for one allocation. exclusive takes the whole
+ * node. RET -1 (EINVAL) when more is asked than is free. */
+extern int tp_state_alloc(tp_state_t *state, int node, int gpus,
+			  bool exclusive);
+extern int tp_state_release(tp_state_t *state, int node, int gpus,
+			    bool exclusive);
+
+/* Free GPUs in the block containing node at a level (for tools and tests). */
+extern int tp_state_block_free_gpus(const tp_state_t *state, int node,
+				    int level);
+
+/*****************************************************************************\
+ *  Placement
+\*****************************************************************************/
+
+/*
+ * A request. Either nodes x gpus_per_node (total_gpus == 0), or total_gpus
+ * spread over min_nodes..max_nodes nodes (gpus_per_node ignored).
+ */
+typedef struct {
+	int nodes;		/* node count (per-node form); min for total */
+	int max_nodes;		/* total form: 0 = no limit */
+	int gpus_per_node;	/* per-node form; 0 = no GPU needed */
+	int total_gpus;		/* > 0 selects the total form */
+	int max_leaves;		/* like --switches; 0 = no limit */
+	bool exclusive;		/* whole nodes, no sharing */
+	bool use_reserved;	/* may use TP_NODE_RESERVED nodes */
+	const char *gpu_type;	/* NULL = any */
+	const uint8_t *usable;	/* optional per-node mask (1 = may use) */
+} tp_request_t;
+
+/* Lexicographic quality of a placement; lower is better. */
+typedef struct {
+	int top_level;			/* highest level crossed */
+	int blocks[TP_MAX_LEVELS];	/* blocks used at each level */
+} tp_score_t;
+
+typedef struct {
+	int count;	/* nodes chosen */
+	int *node;	/* node indices, in placement order */
+	int *gpus;	/* GPUs taken on each */
+	tp_score_t score;
+} tp_placement_t;
+
+typedef enum {
+	TP_POLICY_TOPOPACK = 0,	/* optimal compactness, then best fit */
+	TP_POLICY_SLURM_TREE,	/* model of Slurm 22.05 cons_tres + tree */
+	TP_POLICY_FIRST_FIT,	/* first nodes in index order */
+} tp_policy_t;
+
+extern const char *tp_policy_name(tp_policy_t policy);
+/* RET policy for "topopack", "slurm-tree" or "first-fit", or -1. */
+extern int tp_policy_parse(const char *name);
+
+/*
+ * Choose nodes for a request in the given state (which is not changed).
+ * OUT out - filled on success; free with tp_placement_clear().
+ * RET 0, or -1 with err set when the request cannot be placed now
+ * (errno EAGAIN) or is malformed (EINVAL).
+ */
+extern int tp_place(const tp_state_t *state, tp_policy_t policy,
+		    const tp_request_t *req, tp_placement_t *out,
+		    tp_error_t *err);
+
+/* Commit / undo a placement on the state. */
+extern int tp_state_apply(tp_state_t *state, const tp_placement_t *p,
+			  bool exclusive);
+extern int tp_state_unapply(tp_state_t *state, const tp_placement_t *p,
+			    bool exclusive);
+
+extern void tp_placement_clear(tp_placement_t *p);
+
+/* RET <0, 0, >0 as a is better than, equal to, worse than b. */
+extern int tp_score_cmp(const tp_score_t *a, const tp_score_t *b);
+
+/*****************************************************************************\
+ *  Metrics of a placement
+\*****************************************************************************/
+
+typedef struct {
+	int nodes;
+	int gpus;
+	int leaves;		/* leaf switches spanned */
+	int domains;		/* NVLink domains spanned */
+	int max_hops;		/* worst pair of GPUs */
+	double mean_hops;	/* over all pairs of GPUs */
+	double allreduce_gbps;	/* predicted ring bus bandwidth per GPU */
+	double allreduce_eff;	/* vs. the same job on a non-blocking leaf */
+} tp_metrics_t;
+
+extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
+		      tp_metrics_t *out);
+
+#endif /* _TOPOPACK_H */

@@ -1,0 +1,298 @@
+/*****************************************************************************\
+ *  test_optimal.c - topopack's placement against exhaustive search.
+ *
+ *  Thousands of small random fabrics (one to three switch levels, NVLink
+ *  domains that may cross leaves, mixed GPU counts, disconnected parts)
+ *  and random states. For every request the compactness part of the score
+ *  (top level, then blocks per level top down) must equal the best any
+ *  subset of eligible nodes reaches, and the placement must be valid.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fabric_builder.h"
+#include "place.h"
+
+#define FABRICS 3000
+#define REQUESTS_PER_STATE 6
+
+static uint64_t _rng;
+
+static uint32_t _rand(uint32_t n)
+{
+	/* splitmix64: the same sequence on every machine */
+	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return n ? (uint32_t) (z % n) : 0;
+}
+
+static tp_fabric_t *_random_fabric(void)
+{
+	tp_builder_t *b = tp_builder_new();
+	tp_fabric_t *f;
+	tp_error_t err;
+	int levels = _rand(3), leaves = levels ? 1 + _rand(4) : 1;
+	int node = 0, sw[8], pods, copies[8];
+	char name[32];
+
+	for (int l = 0; l < leaves; l++) {
+		int nodes = 1 + _rand(3);
+
+		snprintf(name, sizeof(name), "leaf%d", l);
+		sw[l] = tp_builder_add_switch(b, name, &err);
+		for (int i = 0; i < nodes && node < 10; i++) {
+			snprintf(name, sizeof(name), "n%d", node++);
+			tp_builder_add_node(b, sw[l], name, &err);
+		}
+		if (!b->switches[sw[l]].nnodes) {
+			snprintf(name, sizeof(name), "n%d", node++);
+			tp_builder_add_node(b, sw[l], name, &err);
+		}
+	}
+	/* Level 1: spine groups over runs of leaves, sometimes two spines
+	 * on the same run (a fat tree), sometimes separate islands. */
+	pods = 0;
+	for (int l = 0; levels >= 1 && l < leaves; pods++) {
+		int run = 1 + _rand(leaves - l);
+
+		copies[pods] = 1 + _rand(2);
+		for (int c = 0; c < copies[pods]; c++) {
+			int s;
+
+			snprintf(name, sizeof(name), "spine%d-%d", pods, c);
+			s = tp_builder_add_switch(b, name, &err);
+			for (int i = l; i < l + run; i++) {
+				snprintf(name, sizeof(name), "leaf%d", i);
+				tp_builder_add_child(b, s, name, &err);
+			}
+		}
+		l += run;
+	}
+	if (levels == 2) {
+		int core = tp_builder_add_switch(b, "core", &err);
+
+		for (int p = 0; p < pods; p++) {
+			for (int c = 0; c < copies[p]; c++) {
+				snprintf(name, sizeof(name), "spine%d-%d", p,
+					 c);
+				tp_builder_add_child(b, core, name, &err);
+			}
+		}
+	}
+	for (int i = 0; i < node; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		tp_builder_where(b, NULL, 0);
+		tp_builder_node_gpus(b, name, _rand(5), _rand(4) ? "a" : "b",
+				     &err);
+	}
+	/* NVLink domains over consecutive nodes, possibly across leaves */
+	for (int i = 0, d = 0; i < node; d++) {
+		int len = 1 + _rand(4), dom;
+
+		snprintf(name, sizeof(name), "nvl%d", d);
+		dom = tp_builder_add_domain(b, name, 0, &err);
+		for (int j = i; j < i + len && j < node; j++) {
+			snprintf(name, sizeof(name), "n%d", j);
+			tp_builder_domain_node(b, dom, name, &err);
+		}
+		i += len;
+	}
+	f = tp_builder_finish(b, &err);
+	ck_assert_msg(f != NULL, "random fabric: %s", err.text);
+	return f;
+}
+
+static void _random_state(tp_state_t *s)
+{
+	const tp_fabric_t *f = s->fabric;
+
+	for (int n = 0; n < f->nnodes; n++) {
+		int r = _rand(10);
+
+		if (r == 0)
+			tp_state_set_avail(s, n, TP_NODE_DOWN);
+		else if (r == 1)
+			tp_state_set_avail(s, n, TP_NODE_RESERVED);
+		else if (r == 2)
+			tp_state_alloc(s, n, f->nodes[n].gpus, true);
+		else if (r < 7 && f->nodes[n].gpus)
+			tp_state_alloc(s, n, _rand(f->nodes[n].gpus + 1),
+				       false);
+	}
+}
+
+static void _random_request(const tp_fabric_t *f, tp_request_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (_rand(2)) {
+		r->nodes = 1 + _rand(f->nnodes < 6 ? f->nnodes : 6);
+		r->gpus_per_node = _rand(4);
+	} else {
+		r->total_gpus = 1 + _rand(12);
+	}
+	r->exclusive = _rand(5) == 0;
+	r->use_reserved = _rand(4) == 0;
+	if (_rand(4) == 0)
+		r->gpu_type = "a";
+}
+
+/* Best score over every subset of eligible nodes. RET false if none. */
+static bool _brute_force(const tp_state_t *s, const tp_request_t *r,
+			 tp_score_t *best)
+{
+	const tp_fabric_t *f = s->fabric;
+	int units[16], elig[16], ne = 0;
+	bool found = false;
+	tp_placement_t p = { 0 };
+	int node[16], gpus[16];
+
+	for (int n = 0; n < f->nnodes; n++) {
+		int take;
+
+		if (!tp_node_eligible(s, r, n, &take))
+			continue;
+		elig[ne] = n;
+		units[ne++] = r->total_gpus > 0 ? take : 1;
+	}
+	p.node = node;
+	p.gpus = gpus;
+	for (uint32_t mask = 1; mask < (1u << ne); mask++) {
+		int cnt = 0, sum = 0;
+
+		for (int i = 0; i < ne; i++) {
+			if (!(mask & (1u << i)))
+				continue;
+			node[cnt] = elig[i];
+			gpus[cnt++] = 1;
+			sum += units[i];
+		}
+		if (r->total_gpus > 0) {
+			/* each chosen node gives at least one GPU */
+			if (sum < r->total_gpus || cnt > r->total_gpus)
+				continue;
+		} else if (cnt != r->nodes) {
+			continue;
+		}
+		p.count = cnt;
+		tp_placement_score(f, &p);
+		/* As Slurm's tree: no job spans parts no switch joins. */
+		if (p.score.top_level >= f->nlevels)
+			continue;
+		if (!found || tp_score_cmp(&p.score, best) < 0) {
+			*best = p.score;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static void _check_valid(const tp_state_t *s, const tp_request_t *r,
+			 const tp_placement_t *p)
+{
+	int sum = 0;
+
+	for (int i = 0; i < p->count; i++) {
+		int take;
+
+		ck_assert_msg(tp_node_eligible(s, r, p->node[i], &take),
+			      "node %d not eligible", p->node[i]);
+		for (int j = 0; j < i; j++)
+			ck_assert_int_ne(p->node[i], p->node[j]);
+		if (r->total_gpus <= 0) {
+			ck_assert_int_eq(p->gpus[i], take);
+		} else if (!r->exclusive) {
+			ck_assert_int_ge(p->gpus[i], 1);
+			ck_assert_int_le(p->gpus[i], take);
+		}
+		sum += r->exclusive && r->total_gpus > 0 ?
+			(take < r->total_gpus ? take : r->total_gpus) :
+			p->gpus[i];
+	}
+	if (r->total_gpus > 0 && !r->exclusive)
+		ck_assert_int_eq(sum, r->total_gpus);
+	else if (r->total_gpus > 0)
+		ck_assert_int_ge(sum, r->total_gpus);
+	else
+		ck_assert_int_eq(p->count, r->nodes);
+}
+
+START_TEST(test_matches_brute_force)
+{
+	int cases = 0, placed = 0, multi_level = 0;
+
+	_rng = 20261123;
+	for (int i = 0; i < FABRICS; i++) {
+		tp_fabric_t *f = _random_fabric();
+		tp_state_t *s;
+
+		ck_assert_ptr_nonnull(f);
+		s = tp_state_new(f);
+		_random_state(s);
+		for (int k = 0; k < REQUESTS_PER_STATE; k++) {
+			tp_request_t r;
+			tp_placement_t p;
+			tp_score_t best;
+			tp_error_t err;
+			bool possible;
+			int rc;
+
+			_random_request(f, &r);
+			possible = _brute_force(s, &r, &best);
+			rc = tp_place(s, TP_POLICY_TOPOPACK, &r, &p, &err);
+			cases++;
+			ck_assert_msg(possible == (rc == 0),
+				      "fabric %d request %d: brute force %s, topopack %s",
+				      i, k, possible ? "places" : "cannot",
+				      rc ? err.text : "places");
+			if (rc)
+				continue;
+			placed++;
+			multi_level += p.score.top_level > TP_LVL_LEAF;
+			_check_valid(s, &r, &p);
+			ck_assert_msg(!tp_score_cmp(&p.score, &best),
+				      "fabric %d request %d: top %d vs best %d, leaves %d vs %d, pieces %d vs %d, nodes %d vs %d",
+				      i, k, p.score.top_level, best.top_level,
+				      p.score.blocks[2], best.blocks[2],
+				      p.score.blocks[1], best.blocks[1],
+				      p.score.blocks[0], best.blocks[0]);
+			tp_placement_clear(&p);
+		}
+		tp_state_free(s);
+		tp_fabric_free(f);
+	}
+	printf("optimality: %d requests, %d placed, %d across switches\n",
+	       cases, placed, multi_level);
+	ck_assert_int_gt(multi_level, 100);
+}
+END_TEST
+
+static Suite *_suite(void)
+{
+	Suite *s = suite_create("optimal");
+	TCase *tc = tcase_create("brute-force");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_matches_brute_force);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,147 @@
+/*****************************************************************************\
+ *  test_state.c - allocation state: incremental aggregates must equal a
+ *  recount from scratch after any sequence of changes, and refused
+ *  changes must change nothing.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+static uint64_t _rng = 7;
+
+static uint32_t _rand(uint32_t n)
+{
+	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t) ((z ^ (z >> 31)) % n);
+}
+
+/* Recount every block's aggregates from the nodes and compare. */
+static void _check_aggregates(const tp_state_t *s)
+{
+	const tp_fabric_t *f = s->fabric;
+
+	for (int b = 0; b < f->nblocks; b++) {
+		int free = 0, idle = 0, hist[64] = { 0 };
+
+		for (int o = f->blocks[b].lo; o < f->blocks[b].hi; o++) {
+			int n = f->order_node[o];
+
+			if (!tp_state_usable(s, n))
+				continue;
+			free += s->free_gpus[n];
+			idle += s->users[n] == 0;
+			hist[s->free_gpus[n]]++;
+		}
+		ck_assert_int_eq(s->block_free[b], free);
+		ck_assert_int_eq(s->block_idle[b], idle);
+		for (int g = 0; g < s->hist_width; g++)
+			ck_assert_int_eq(s->hist[b * s->hist_width + g],
+					 hist[g]);
+	}
+}
+
+START_TEST(test_random_changes)
+{
+	tp_gen_t gen = { .levels = 2, .leaves = 6, .nodes_per_leaf = 4,
+			 .gpus_per_node = 8, .leaves_per_pod = 3,
+			 .nvl_nodes = 2 };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	tp_state_t *s = tp_state_new(f), *copy;
+	int refused = 0;
+
+	_check_aggregates(s);
+	for (int i = 0; i < 5000; i++) {
+		int n = _rand(f->nnodes), op = _rand(6), g = _rand(9);
+		int before = s->free_gpus[n], users = s->users[n];
+		int rc;
+
+		if (op == 0)
+			rc = tp_state_set_avail(s, n, _rand(3));
+		else if (op == 1)
+			rc = tp_state_alloc(s, n, 8, true);
+		else if (op == 2)
+			rc = tp_state_release(s, n, 8, true);
+		else if (op == 3)
+			rc = tp_state_release(s, n, g, false);
+		else
+			rc = tp_state_alloc(s, n, g, false);
+		if (rc) {
+			refused++;
+			ck_assert_int_eq(s->free_gpus[n], before);
+			ck_assert_int_eq(s->users[n], users);
+		}
+		ck_assert_int_ge(s->free_gpus[n], 0);
+		ck_assert_int_le(s->free_gpus[n], 8);
+		if (i % 50 == 0)
+			_check_aggregates(s);
+	}
+	_check_aggregates(s);
+	ck_assert_int_gt(refused, 100);
+	copy = tp_state_copy(s);
+	_check_aggregates(copy);
+	ck_assert_mem_eq(copy->hist, s->hist,
+			 sizeof(int) * f->nblocks * s->hist_width);
+	tp_state_free(copy);
+	tp_state_free(s);
+	tp_fabric_free(f);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	tp_gen_t gen = { .levels = 1, .leaves = 1, .nodes_per_leaf = 2,
+			 .gpus_per_node = 4, .nvl_nodes = 1 };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	tp_state_t *s = tp_state_new(f);
+
+	ck_assert_int_eq(tp_state_alloc(s, 0, 5, false), -1);
+	ck_assert_int_eq(tp_state_alloc(s, 2, 1, false), -1);
+	ck_assert_int_eq(tp_state_alloc(s, 0, 1, false), 0);
+	/* exclusive needs an idle node; shared use of an exclusive one no */
+	ck_assert_int_eq(tp_state_alloc(s, 0, 3, true), -1);
+	ck_assert_int_eq(tp_state_alloc(s, 1, 4, true), 0);
+	ck_assert_int_eq(tp_state_alloc(s, 1, 0, false), -1);
+	ck_assert_int_eq(tp_state_release(s, 1, 4, false), -1);
+	ck_assert_int_eq(tp_state_release(s, 1, 4, true), 0);
+	ck_assert_int_eq(tp_state_set_avail(s, 0, 7), -1);
+	ck_assert_int_eq(tp_state_node_avail(s, 0), TP_NODE_UP);
+	ck_assert_int_eq(tp_state_set_avail(s, 0, TP_NODE_DOWN), 0);
+	ck_assert_int_eq(tp_state_block_free_gpus(s, 1, TP_LVL_LEAF), 4);
+	tp_state_free(s);
+	tp_state_free(NULL);
+	tp_fabric_free(f);
+}
+END_TEST
+
+static Suite *_suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("aggregates");
+
+	tcase_add_test(tc, test_random_changes);
+	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
