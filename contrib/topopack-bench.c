@@ -190,12 +190,13 @@ static int _cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sort v and RET its median and p99 in microseconds. */
-static void _percentiles(uint32_t *v, long n, double *median, double *p99)
+/* Sort v and RET its median, p99 and maximum in microseconds. */
+static void _percentiles(uint32_t *v, long n, double *median, double *p99,
+			 double *max)
 {
 	long i;
 
-	*median = *p99 = 0.0;
+	*median = *p99 = *max = 0.0;
 	if (n <= 0)
 		return;
 	qsort(v, n, sizeof(*v), _cmp_u32);
@@ -207,6 +208,7 @@ static void _percentiles(uint32_t *v, long n, double *median, double *p99)
 	if (i < 0)
 		i = 0;
 	*p99 = v[i] / 1000.0;
+	*max = v[n - 1] / 1000.0;
 }
 
 /*****************************************************************************\
@@ -231,13 +233,14 @@ static int _multi_nodes(uint64_t *rng)
 
 /*
  * Draw one request. Most jobs take 1..8 GPUs of one node, about a third
- * span 2-16 full nodes, and a few large ones reach about 5% of the cluster
- * (always more than 16 nodes, so they cross leaves on large clusters).
+ * span 2-16 nodes of (mostly) all their GPUs, and a few large ones take
+ * from half to all of max(5% of the nodes, 17 nodes), so they cross
+ * leaves on large clusters.
  * The per-node form (-N x --gpus-per-node) and the total form (--gpus) are
  * mixed, and a share of the requests is exclusive.
  */
 static void _gen_request(uint64_t *rng, int nodes, int gpn,
-			 tp_request_t *req)
+			 int nodes_per_leaf, tp_request_t *req)
 {
 	static const int small_gpus[] = { 1, 1, 1, 1, 1, 2, 2, 2, 4, 4, 4, 4,
 					  8, 8, 8, 8, 8, 8, 8, 8 };
@@ -294,7 +297,7 @@ static void _gen_request(uint64_t *rng, int nodes, int gpn,
 		req->exclusive = _rand_below(rng, 100) < 40;
 		/* a few ask for one switch, like sbatch --switches=1 */
 		if (cls < SMALL_PERMILLE + MULTI_PERMILLE &&
-		    _rand_below(rng, 100) < 5)
+		    _rand_below(rng, 100) < 5 && k <= nodes_per_leaf)
 			req->max_leaves = 1;
 	}
 }
@@ -475,7 +478,7 @@ static int _run(const bench_opts_t *o)
 	int nodes = o->gpus / o->gpus_per_node;
 	int leaves, fabric_nodes, i;
 	long long total, busy = 0;
-	double med, p99, smed, sp99;
+	double med, p99, max, smed, sp99, smax;
 	struct rusage ru;
 	int rc = 1;
 
@@ -532,7 +535,8 @@ static int _run(const bench_opts_t *o)
 		uint64_t t0, t1;
 		int target, e = 0, prc;
 
-		_gen_request(&req_rng, nodes, o->gpus_per_node, &req);
+		_gen_request(&req_rng, nodes, o->gpus_per_node,
+			     o->nodes_per_leaf, &req);
 
 		target = _rand_range(&rel_rng, BUSY_LO_PERMILLE,
 				     BUSY_HI_PERMILLE);
@@ -580,8 +584,8 @@ static int _run(const bench_opts_t *o)
 		tp_placement_clear(&p);
 	}
 
-	_percentiles(st.ns, st.placed, &med, &p99);
-	_percentiles(st.stock_ns, st.nstock_ns, &smed, &sp99);
+	_percentiles(st.ns, st.placed, &med, &p99, &max);
+	_percentiles(st.stock_ns, st.nstock_ns, &smed, &sp99, &smax);
 	getrusage(RUSAGE_SELF, &ru);
 
 	printf("{\"gpus\":%lld,\"nodes\":%d,\"leaves\":%d,"
@@ -592,7 +596,8 @@ static int _run(const bench_opts_t *o)
 	       "\"peak_rss_mb\":%.1f,"
 	       "\"multi_leaf_jobs\":%ld,\"worse_than_stock\":%ld,"
 	       "\"better_than_stock\":%ld,"
-	       "\"first_fit_leaves_per_job\":%.4f,\"seed\":%llu}\n",
+	       "\"first_fit_leaves_per_job\":%.4f,"
+	       "\"max_us\":%.3f,\"stock_max_us\":%.3f,\"seed\":%llu}\n",
 	       total, nodes, tp_fabric_leaf_count(fabric), st.placed,
 	       med, p99, smed, sp99,
 	       st.placed ? (double) st.leaves / st.placed : 0.0,
@@ -601,7 +606,7 @@ static int _run(const bench_opts_t *o)
 	       ru.ru_maxrss / 1024.0,
 	       st.multi_leaf, st.worse, st.better,
 	       st.ff_placed ? (double) st.ff_leaves / st.ff_placed : 0.0,
-	       (unsigned long long) o->seed);
+	       max, smax, (unsigned long long) o->seed);
 
 	if (o->verbose) {
 		fprintf(stderr,

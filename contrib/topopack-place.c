@@ -300,9 +300,14 @@ static int _place(const tp_fabric_t *fabric, tp_state_t *state,
 				      strerror(errno));
 		return -1;
 	}
-	if (tp_metrics(state, &p, &res->m) ||
-	    tp_state_apply(state, &p, req->exclusive)) {
-		res->nodes = _xstrdup("placement refused by the state");
+	if (tp_metrics(state, &p, &res->m)) {
+		res->nodes = _xstrdup("cannot compute the placement's "
+				      "metrics");
+		tp_placement_clear(&p);
+		return -1;
+	}
+	if (tp_state_apply(state, &p, req->exclusive)) {
+		res->nodes = _xstrdup("the state refused the placement");
 		tp_placement_clear(&p);
 		return -1;
 	}
@@ -512,9 +517,9 @@ static int _demo(const tp_fabric_t *fabric)
 	       "%d jobs\n\n", nnodes, tp_fabric_gpu_count(fabric),
 	       tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric),
 	       njobs);
-	printf("%-3s %-12s | %-*s %6s %7s %4s %5s | %-*s %6s %7s %4s %5s\n",
-	       "", "", w[0], "topopack", "", "", "", "", w[1], "stock slurm",
-	       "", "", "", "");
+	printf("%-3s %-12s | %-*s | %s\n", "", "",
+	       w[0] + 6 + 7 + 4 + 5 + 4, "topopack",
+	       "stock Slurm (slurm-tree model)");
 	printf("%-3s %-12s | %-*s %6s %7s %4s %5s | %-*s %6s %7s %4s %5s\n",
 	       "job", "request", w[0], "nodes", "leaves", "domains", "hops",
 	       "eff", w[1], "nodes", "leaves", "domains", "hops", "eff");
@@ -532,7 +537,7 @@ static int _demo(const tp_fabric_t *fabric)
 		printf("\n");
 	}
 	printf("\nsummary: topopack placed %d/%d leaves=%d domains=%d "
-	       "mean_eff=%.2f; stock slurm placed %d/%d leaves=%d "
+	       "mean_eff=%.2f; stock Slurm placed %d/%d leaves=%d "
 	       "domains=%d mean_eff=%.2f", placed[0], njobs, leaves[0],
 	       domains[0], placed[0] ? eff[0] / placed[0] : 0.0, placed[1],
 	       njobs, leaves[1], domains[1],
@@ -546,7 +551,7 @@ static int _demo(const tp_fabric_t *fabric)
 			       r[0].m.allreduce_eff);
 		else
 			printf("not placed");
-		printf(", stock slurm ");
+		printf(", stock Slurm ");
 		if (r[1].ok)
 			printf("%d leaves eff=%.2f", r[1].m.leaves,
 			       r[1].m.allreduce_eff);
@@ -733,7 +738,7 @@ static void _set_avail(const tp_fabric_t *fabric, tp_state_t *state,
 	list = _node_list(fabric, node, n);
 	printf("%s nodes=%s", avail == TP_NODE_UP ? "up" : "down", list);
 	if (avail != TP_NODE_UP && users)
-		printf(" (%d still running jobs)", users);
+		printf(" (%d of them still in use)", users);
 	printf("\n");
 	free(list);
 fini:

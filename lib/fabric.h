@@ -57,6 +57,7 @@ typedef struct {
 	int lo, hi;		/* node range in placement order [lo, hi) */
 	int gpus;		/* GPUs in the block */
 	int id;			/* node, domain, switch (leaf) or first switch */
+	bool flat;		/* every domain piece below is a single node */
 } tp_block_t;
 
 struct tp_fabric {
@@ -80,6 +81,7 @@ struct tp_fabric {
 	int *order_node;	/* placement order -> node index */
 	int *ancestor;		/* ancestor[node * nlevels + level] */
 	int max_gpus;		/* largest node */
+	int min_gpus;		/* smallest node */
 	int total_gpus;
 	double nvlink_gbps;	/* default per-GPU NVLink bandwidth */
 
@@ -95,7 +97,8 @@ static inline int tp_ancestor(const tp_fabric_t *f, int node, int level)
 /*****************************************************************************\
  *  Builder: what config readers and generators fill. Names are resolved and
  *  the whole model validated in tp_builder_finish(); every element records
- *  where it came from so errors name file and line.
+ *  where it came from so errors name file and line. Like Slurm's xmalloc,
+ *  the builder aborts when memory runs out rather than half-build.
 \*****************************************************************************/
 
 typedef struct tp_builder tp_builder_t;

@@ -280,6 +280,21 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 	_link_children(f);
 
 	_group_by_level(f);
+	/* Children follow parents: walk backwards so kids are done first. */
+	for (int i = f->nblocks - 1; i >= 0; i--) {
+		tp_block_t *b = &f->blocks[i];
+
+		if (b->level == TP_LVL_NODE)
+			b->flat = true;
+		else if (b->level == TP_LVL_DOMAIN)
+			b->flat = b->nchildren == 1;
+		else
+			b->flat = true;
+		for (int k = 0; k < b->nchildren && b->level > TP_LVL_DOMAIN;
+		     k++)
+			b->flat &= f->blocks[f->child_list[b->first_child +
+							   k]].flat;
+	}
 	for (int n = 0; n < f->nnodes; n++) {
 		int b = f->nodes[n].block;
 

@@ -217,6 +217,8 @@ extern int tp_builder_add_node(tp_builder_t *b, int sw, const char *node,
 	int i = _find_or_add_node(b, node);
 	tp_bnode_t *n = &b->nodes[i];
 
+	if (n->leaf == sw)
+		return 0;	/* listed twice on one leaf: Slurm accepts it */
 	if (n->leaf >= 0) {
 		_fail(b, err, "node %s is under two leaf switches: %s and %s",
 		      node, b->switches[n->leaf].name, s->name);

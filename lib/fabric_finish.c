@@ -234,6 +234,8 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		if (tp_name_index_put(f->name_index, n->name, i))
 			abort();
 		f->total_gpus += n->gpus;
+		if (i == 0 || n->gpus < f->min_gpus)
+			f->min_gpus = n->gpus;
 		if (n->gpus > f->max_gpus)
 			f->max_gpus = n->gpus;
 	}

@@ -671,9 +671,11 @@ static int _choose(_model_t *m)
 {
 	const tp_fabric_t *f = m->f;
 	int npool = 0, most = 0;
+	char first_why[sizeof(m->why)];
 
 	if (_attempt(m) == 0)
 		return 0;
+	memcpy(first_why, m->why, sizeof(first_why));
 	for (int n = 0; n < f->nnodes; n++) {
 		if (!m->pool[n])
 			continue;
@@ -700,6 +702,7 @@ static int _choose(_model_t *m)
 		if (npool <= m->min_nodes)
 			break;
 	}
+	memcpy(m->why, first_why, sizeof(first_why));	/* the telling one */
 	return -1;
 }
 
@@ -770,20 +773,18 @@ static void _model_init(_model_t *m, const tp_state_t *s,
 	m->pool = _zalloc(nn, 1);
 	m->key = _zalloc(nn, sizeof(int));
 	for (int n = 0; n < nn; n++) {
-		int take, near = 0;
+		int take, near;
 
 		m->free[n] = s->free_gpus[n];
 		if (!tp_node_eligible(s, r, n, &take))
 			continue;
 		m->pool[n] = 1;
-		if (!m->gres)
-			near = 0;
-		else if (r->exclusive)
+		if (m->gres && r->exclusive)
 			near = m->free[n];
 		else if (m->per_job)
 			near = m->free[n] < m->total ? m->free[n] : m->total;
 		else
-			near = r->gpus_per_node;
+			near = r->gpus_per_node;	/* 0: no GPU asked */
 		m->key[n] = 0xff - (near < 0xff ? near : 0xff);
 	}
 

@@ -2,7 +2,8 @@
  *  test_optimal.c - topopack's placement against exhaustive search.
  *
  *  Thousands of small random fabrics (one to three switch levels, NVLink
- *  domains that may cross leaves, mixed GPU counts, disconnected parts)
+ *  domains that may cross leaves or none, mixed GPU counts, disconnected
+ *  parts)
  *  and random states. For every request the compactness part of the score
  *  (top level, then blocks per level top down) must equal the best any
  *  subset of eligible nodes reaches, and the placement must be valid.
@@ -17,7 +18,7 @@
 #include <string.h>
 
 #include "fabric_builder.h"
-#include "place.h"
+#include "place_search.h"
 
 #define FABRICS 3000
 #define REQUESTS_PER_STATE 6
@@ -41,7 +42,7 @@ static tp_fabric_t *_random_fabric(void)
 	tp_fabric_t *f;
 	tp_error_t err;
 	int levels = _rand(3), leaves = levels ? 1 + _rand(4) : 1;
-	int node = 0, sw[8], pods, copies[8];
+	int node = 0, sw[8], pods, copies[8], uniform;
 	char name[32];
 
 	for (int l = 0; l < leaves; l++) {
@@ -88,14 +89,18 @@ static tp_fabric_t *_random_fabric(void)
 			}
 		}
 	}
+	/* a third of the fabrics have alike nodes, as most clusters */
+	uniform = _rand(3) ? -1 : (int) _rand(5);
 	for (int i = 0; i < node; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
 		tp_builder_where(b, NULL, 0);
-		tp_builder_node_gpus(b, name, _rand(5), _rand(4) ? "a" : "b",
-				     &err);
+		tp_builder_node_gpus(b, name, uniform < 0 ? (int) _rand(5) :
+				     uniform, _rand(4) ? "a" : "b", &err);
 	}
-	/* NVLink domains over consecutive nodes, possibly across leaves */
-	for (int i = 0, d = 0; i < node; d++) {
+	/* Half the fabrics are HGX-like (every node its own domain); the
+	 * others have NVLink domains over consecutive nodes, possibly
+	 * across leaves. */
+	for (int i = 0, d = 0, hgx = _rand(2); !hgx && i < node; d++) {
 		int len = 1 + _rand(4), dom;
 
 		snprintf(name, sizeof(name), "nvl%d", d);
@@ -275,6 +280,112 @@ START_TEST(test_matches_brute_force)
 }
 END_TEST
 
+typedef void (*_eval_fn)(tp_search_t *, int, const int *, int, tp_pick_t *);
+
+/* Evaluate top block b at level t with one evaluator; RET found, *key. */
+static bool _eval(const tp_state_t *s, const tp_request_t *r, int b, int t,
+		  _eval_fn eval, tp_key_t *key)
+{
+	tp_search_t c;
+	tp_pick_t p;
+	int fit[TP_MAX_LEVELS] = { 0 };
+	bool found;
+
+	tp_search_init(&c, s, r);
+	c.top = t;
+	p.count = 0;
+	p.node = malloc(sizeof(int) * s->fabric->nnodes);
+	p.gpus = malloc(sizeof(int) * s->fabric->nnodes);
+	eval(&c, b, fit, s->fabric->nlevels - t, &p);
+	found = c.found;
+	*key = c.best_key;
+	free(p.node);
+	free(p.gpus);
+	tp_search_fini(&c);
+	return found;
+}
+
+/* The spine-group evaluator as the search uses it. */
+static void _group(tp_search_t *c, int b, const int *fit, int nfit,
+		   tp_pick_t *p)
+{
+	if (!tp_group_eval(c, b, fit, nfit, p))
+		tp_knapsack_eval(c, b, fit, nfit, p);
+}
+
+/*
+ * The fast paths must reach the same compactness as the exact programme,
+ * on fabrics too large for exhaustive search: 8 leaves of 8 nodes, random
+ * load, every leaf and the spine group as top. On HGX-style nodes both
+ * forms and both levels; with NVLink domains of 4 nodes both forms on the
+ * spine group (leaves there take the programme itself).
+ */
+static void _cross_check(int nvl, int *compared, int *multi)
+{
+	tp_gen_t gen = { .levels = 1, .leaves = 8, .nodes_per_leaf = 8,
+			 .gpus_per_node = 8, .nvl_nodes = nvl };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+
+	for (int i = 0; i < 300; i++) {
+		tp_state_t *s = tp_state_new(f);
+
+		for (int n = 0; n < f->nnodes; n++)
+			if (_rand(3))
+				tp_state_alloc(s, n, _rand(9), false);
+		for (int k = 0; k < 10; k++) {
+			tp_request_t r = { 0 };
+			int t = nvl > 1 ? TP_LVL_LEAF + 1 :
+				TP_LVL_LEAF + (int) _rand(2);
+
+			if (_rand(2)) {
+				r.nodes = 1 + _rand(t == TP_LVL_LEAF ? 8 : 40);
+				r.gpus_per_node = 1 + _rand(8);
+			} else {
+				r.total_gpus = 1 + _rand(t == TP_LVL_LEAF ?
+							  64 : 300);
+			}
+			for (int x = f->level_first[t];
+			     x < f->level_first[t + 1]; x++) {
+				int b = f->level_blocks[x];
+				tp_key_t fast, exact;
+				bool a = _eval(s, &r, b, t, t == TP_LVL_LEAF ?
+					       tp_flat_leaf_eval : _group,
+					       &fast);
+				bool e = _eval(s, &r, b, t, tp_knapsack_eval,
+					       &exact);
+
+				ck_assert_int_eq(a, e);
+				if (!a)
+					continue;
+				(*compared)++;
+				*multi += t > TP_LVL_LEAF && fast.v[0] >= 2;
+				for (int v = 0; v < t; v++)
+					ck_assert_msg(fast.v[v] == exact.v[v],
+						      "nvl %d state %d request %d level %d: key[%d] %u vs exact %u",
+						      nvl, i, k, t, v,
+						      fast.v[v], exact.v[v]);
+			}
+		}
+		tp_state_free(s);
+	}
+	tp_fabric_free(f);
+}
+
+START_TEST(test_fast_paths_match_knapsack)
+{
+	int hgx = 0, hgx_multi = 0, nvl = 0, nvl_multi = 0;
+
+	_rng = 99;
+	_cross_check(1, &hgx, &hgx_multi);
+	_cross_check(4, &nvl, &nvl_multi);
+	printf("fast paths equal to the knapsack: HGX %d (%d over two or more leaves), NVLink %d (%d)\n",
+	       hgx, hgx_multi, nvl, nvl_multi);
+	ck_assert_int_gt(hgx_multi, 200);
+	ck_assert_int_gt(nvl_multi, 200);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("optimal");
@@ -282,6 +393,7 @@ static Suite *_suite(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_matches_brute_force);
+	tcase_add_test(tc, test_fast_paths_match_knapsack);
 	suite_add_tcase(s, tc);
 	return s;
 }
