@@ -92,3 +92,31 @@ AC_DEFUN([X_AC_SLURM_SOURCE], [
   AC_SUBST([SLURM_SOURCE_VERSION])
   AM_CONDITIONAL([HAVE_SLURM_SOURCE], [test -n "$SLURM_SOURCE_DIR"])
 ])
+
+##*****************************************************************************
+#  AUTHOR:
+#    The topopack authors.
+#
+#  SYNOPSIS:
+#    X_AC_SLURM_PLUGINDIR
+#
+#  DESCRIPTION:
+#    --with-slurm-plugindir=DIR: where "make install" puts the plugins,
+#    Slurm's PluginDir. Default: Debian's /usr/lib/<multiarch>/slurm-wlm
+#    when it exists, else $libdir/slurm (Slurm's own default).
+#    Sets SLURM_PLUGIN_DIR.
+##*****************************************************************************
+
+AC_DEFUN([X_AC_SLURM_PLUGINDIR], [
+  AC_ARG_WITH([slurm-plugindir],
+    AS_HELP_STRING([--with-slurm-plugindir=DIR],
+      [install the Slurm plugins in DIR (Slurm's PluginDir)]),
+    [AS_CASE([$withval],
+      [yes|no|""], [AC_MSG_ERROR([--with-slurm-plugindir needs a directory])])
+     SLURM_PLUGIN_DIR=$withval],
+    [x_ac_multiarch=`$CC -print-multiarch 2>/dev/null`
+     AS_IF([test -n "$x_ac_multiarch" && test -d "/usr/lib/$x_ac_multiarch/slurm-wlm"],
+       [SLURM_PLUGIN_DIR="/usr/lib/$x_ac_multiarch/slurm-wlm"],
+       [SLURM_PLUGIN_DIR='${libdir}/slurm'])])
+  AC_SUBST([SLURM_PLUGIN_DIR])
+])
