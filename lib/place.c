@@ -7,6 +7,7 @@
 \*****************************************************************************/
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,52 +36,90 @@ extern int tp_policy_parse(const char *name)
 	return -1;
 }
 
-static int _invalid(tp_error_t *err, const char *what)
+extern int tp_place_fail(tp_error_t *err, const char *who, int errnum,
+			 const char *fmt, ...)
 {
-	if (err)
-		snprintf(err->text, sizeof(err->text), "invalid request: %s",
-			 what);
-	errno = EINVAL;
+	va_list ap;
+	int n;
+
+	if (err) {
+		n = snprintf(err->text, sizeof(err->text), "%s: ", who);
+		va_start(ap, fmt);
+		vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
+		va_end(ap);
+	}
+	errno = errnum;
 	return -1;
 }
 
 /*
- * Check the request; a total with a fixed node count that divides evenly
- * is the per-node form (what Slurm does with --gpus=16 -N 2).
- * RET 0, or -1 with err.
+ * What sbatch or slurmctld would refuse at submission, for every policy:
+ * negative counts, no nodes, --gpus below -N, a range upside down, a GPU
+ * type the cluster lacks, more nodes or GPUs than the fabric has.
  */
-static int _normalize(const tp_fabric_t *f, const tp_request_t *in,
-		      tp_request_t *req, tp_error_t *err)
+static int _check(const tp_fabric_t *f, const tp_request_t *r,
+		  tp_error_t *err)
 {
-	*req = *in;
-	if (req->max_leaves < 0)
-		return _invalid(err, "negative switch count");
-	if (req->total_gpus > 0) {
-		int lo = req->nodes > 1 ? req->nodes : 1;
+	const char *who = "invalid request";
+	int min = r->nodes > 0 ? r->nodes : 1, t = 0;
 
-		if (req->max_nodes && req->max_nodes < lo)
-			return _invalid(err, "max nodes below min nodes");
-		if (lo == 1)
-			return 0;
-		if (req->max_nodes != lo || req->total_gpus % lo)
-			return _invalid(err, "a GPU total with a minimum node count must name an exact node count that divides it; use nodes x GPUs per node");
-		req->gpus_per_node = req->total_gpus / lo;
-		req->total_gpus = 0;
-		req->max_nodes = 0;
+	if (r->nodes < 0 || r->max_nodes < 0 || r->gpus_per_node < 0 ||
+	    r->total_gpus < 0 || r->max_leaves < 0)
+		return tp_place_fail(err, who, EINVAL, "negative count");
+	while (r->gpu_type && t < f->ngpu_types &&
+	       strcmp(f->gpu_types[t], r->gpu_type))
+		t++;
+	if (r->gpu_type && t == f->ngpu_types)
+		return tp_place_fail(err, who, EINVAL,
+				     "no node has GPU type %s", r->gpu_type);
+	if (r->total_gpus > 0) {
+		if (r->max_nodes && r->max_nodes < min)
+			return tp_place_fail(err, who, EINVAL,
+					     "max nodes %d below nodes %d",
+					     r->max_nodes, min);
+		if (r->total_gpus < min)
+			return tp_place_fail(err, who, EINVAL,
+					     "%d GPUs cannot cover %d nodes",
+					     r->total_gpus, min);
+		if (r->total_gpus > f->total_gpus)
+			return tp_place_fail(err, who, EINVAL,
+					     "%d GPUs asked, the fabric has %d",
+					     r->total_gpus, f->total_gpus);
+	} else {
+		if (r->nodes < 1)
+			return tp_place_fail(err, who, EINVAL,
+					     "node count must be at least 1");
+		if (r->gpus_per_node > f->max_gpus)
+			return tp_place_fail(err, who, EINVAL,
+					     "%d GPUs per node asked, the largest node has %d",
+					     r->gpus_per_node, f->max_gpus);
+	}
+	if (min > f->nnodes)
+		return tp_place_fail(err, who, EINVAL,
+				     "request for %d nodes exceeds the %d nodes of the fabric",
+				     min, f->nnodes);
+	return 0;
+}
+
+/*
+ * topopack places a GPU total on any number of nodes; with a fixed node
+ * count that divides it, it is the per-node form (what users mean by
+ * --gpus=16 -N 2). Other node ranges with a total are refused.
+ */
+static int _topopack_form(const tp_request_t *in, tp_request_t *req,
+			  tp_error_t *err)
+{
+	int lo = in->nodes > 1 ? in->nodes : 1;
+
+	*req = *in;
+	if (in->total_gpus <= 0 || lo == 1)
 		return 0;
-	}
-	if (req->nodes < 1)
-		return _invalid(err, "node count must be at least 1");
-	if (req->gpus_per_node < 0)
-		return _invalid(err, "negative GPUs per node");
-	if (req->nodes > f->nnodes) {
-		if (err)
-			snprintf(err->text, sizeof(err->text),
-				 "request for %d nodes exceeds the %d nodes of the fabric",
-				 req->nodes, f->nnodes);
-		errno = EINVAL;
-		return -1;
-	}
+	if (in->max_nodes != lo || in->total_gpus % lo)
+		return tp_place_fail(err, "topopack", EINVAL,
+				     "a GPU total with a minimum node count must name an exact node count that divides it; use nodes x GPUs per node");
+	req->gpus_per_node = in->total_gpus / lo;
+	req->total_gpus = 0;
+	req->max_nodes = 0;
 	return 0;
 }
 
@@ -131,21 +170,22 @@ extern int tp_place(const tp_state_t *s, tp_policy_t policy,
 	tp_request_t req;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (_normalize(s->fabric, in, &req, err))
+	if (_check(s->fabric, in, err))
 		return -1;
 	switch (policy) {
 	case TP_POLICY_TOPOPACK:
-		rc = tp_place_topopack(s, &req, out, err);
+		rc = _topopack_form(in, &req, err) ? -1 :
+			tp_place_topopack(s, &req, out, err);
 		break;
 	case TP_POLICY_SLURM_TREE:
-		rc = tp_place_slurm_tree(s, &req, out, err);
+		rc = tp_place_slurm_tree(s, in, out, err);
 		break;
 	case TP_POLICY_FIRST_FIT:
-		rc = tp_place_first_fit(s, &req, out, err);
+		rc = tp_place_first_fit(s, in, out, err);
 		break;
 	default:
-		return _invalid(err, "unknown policy");
+		return tp_place_fail(err, "invalid request", EINVAL,
+				     "unknown policy %d", (int) policy);
 	}
 	if (rc)
 		return rc;

@@ -77,6 +77,11 @@ extern int tp_place_first_fit(const tp_state_t *state,
 			      const tp_request_t *req, tp_placement_t *out,
 			      tp_error_t *err);
 
+/* Fill err with "who: message", set errno. RET -1. */
+extern int tp_place_fail(tp_error_t *err, const char *who, int errnum,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Fill p->score from the nodes of p: the one judge of every policy. */
 extern void tp_placement_score(const tp_fabric_t *f, tp_placement_t *p);
 

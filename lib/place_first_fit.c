@@ -17,58 +17,7 @@
 
 #include "place.h"
 
-static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
-static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err) {
-		n = snprintf(err->text, sizeof(err->text), "first-fit: ");
-		va_start(ap, fmt);
-		vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
-		va_end(ap);
-	}
-	errno = errnum;
-	return -1;
-}
-
-/* Malformed requests, as tp_place_slurm_tree() refuses them. */
-static int _check(const tp_state_t *s, const tp_request_t *r,
-		  tp_error_t *err)
-{
-	const tp_fabric_t *f = s->fabric;
-	int min = r->nodes > 0 ? r->nodes : 1;
-
-	if (r->nodes < 0 || r->max_nodes < 0 || r->gpus_per_node < 0 ||
-	    r->total_gpus < 0 || r->max_leaves < 0)
-		return _fail(err, EINVAL, "negative count in request");
-	if (r->gpu_type) {
-		int t = 0;
-
-		while (t < f->ngpu_types && strcmp(f->gpu_types[t],
-						   r->gpu_type))
-			t++;
-		if (t == f->ngpu_types)
-			return _fail(err, EINVAL, "no node has GPU type %s",
-				     r->gpu_type);
-	}
-	if (r->total_gpus > 0) {
-		if (r->max_nodes && r->max_nodes < min)
-			return _fail(err, EINVAL, "max_nodes %d below nodes %d",
-				     r->max_nodes, min);
-		if (r->total_gpus < min)
-			return _fail(err, EINVAL, "%d GPUs cannot cover %d nodes",
-				     r->total_gpus, min);
-		return 0;
-	}
-	if (r->nodes < 1)
-		return _fail(err, EINVAL, "per-node request for %d nodes",
-			     r->nodes);
-	return 0;
-}
 
 /* Leaf switches spanned by the first count nodes of node[]. */
 static int _leaves(const tp_fabric_t *f, const int *node, int count)
@@ -98,16 +47,14 @@ extern int tp_place_first_fit(const tp_state_t *s, const tp_request_t *req,
 	long have = 0, left;
 
 	if (!s || !req || !out)
-		return _fail(err, EINVAL, "missing state, request or output");
-	if (_check(s, req, err))
-		return -1;
+		return tp_place_fail(err, "first-fit", EINVAL, "missing state, request or output");
 	f = s->fabric;
 	total_form = req->total_gpus > 0;
 	want = req->nodes > 0 ? req->nodes : 1;
 	node = malloc(sizeof(int) * (f->nnodes + 1));
 	gpus = malloc(sizeof(int) * (f->nnodes + 1));
 	if (!node || !gpus) {
-		rc = _fail(err, ENOMEM, "out of memory");
+		rc = tp_place_fail(err, "first-fit", ENOMEM, "out of memory");
 		goto fini;
 	}
 
@@ -125,17 +72,17 @@ extern int tp_place_first_fit(const tp_state_t *s, const tp_request_t *req,
 		have += s->free_gpus[n];
 	}
 	if (count < want || (total_form && have < req->total_gpus)) {
-		rc = _fail(err, EAGAIN, "eligible nodes fall short of the request");
+		rc = tp_place_fail(err, "first-fit", EAGAIN, "eligible nodes fall short of the request");
 		goto fini;
 	}
 	if (total_form && req->max_nodes && count > req->max_nodes) {
-		rc = _fail(err, EAGAIN, "needs %d nodes, the request allows %d",
+		rc = tp_place_fail(err, "first-fit", EAGAIN, "needs %d nodes, the request allows %d",
 			   count, req->max_nodes);
 		goto fini;
 	}
 	leaves = _leaves(f, node, count);
 	if (req->max_leaves && leaves > req->max_leaves) {
-		rc = _fail(err, EAGAIN, "nodes span %d leaf switches, the request allows %d",
+		rc = tp_place_fail(err, "first-fit", EAGAIN, "nodes span %d leaf switches, the request allows %d",
 			   leaves, req->max_leaves);
 		goto fini;
 	}

@@ -135,23 +135,6 @@ static void *_zalloc(size_t n, size_t size)
 	return p;
 }
 
-static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int _fail(tp_error_t *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err) {
-		n = snprintf(err->text, sizeof(err->text), "slurm-tree: ");
-		va_start(ap, fmt);
-		vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
-		va_end(ap);
-	}
-	errno = errnum;
-	return -1;
-}
 
 static void _why(_model_t *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -165,56 +148,6 @@ static void _why(_model_t *m, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * What sbatch or slurmctld would refuse at submission: negative counts,
- * no nodes, --gpus below -N, a range upside down, a GPU type the cluster
- * lacks, more nodes or GPUs than the fabric has.
- */
-static int _check(const tp_state_t *s, const tp_request_t *r,
-		  tp_error_t *err)
-{
-	const tp_fabric_t *f = s->fabric;
-	int min = r->nodes > 0 ? r->nodes : 1;
-
-	if (r->nodes < 0 || r->max_nodes < 0 || r->gpus_per_node < 0 ||
-	    r->total_gpus < 0 || r->max_leaves < 0)
-		return _fail(err, EINVAL, "negative count in request");
-	if (r->gpu_type) {
-		int t = 0;
-
-		while (t < f->ngpu_types && strcmp(f->gpu_types[t],
-						   r->gpu_type))
-			t++;
-		if (t == f->ngpu_types)
-			return _fail(err, EINVAL, "no node has GPU type %s",
-				     r->gpu_type);
-	}
-	if (r->total_gpus > 0) {
-		if (r->max_nodes && r->max_nodes < min)
-			return _fail(err, EINVAL, "max_nodes %d below nodes %d",
-				     r->max_nodes, min);
-		if (r->total_gpus < min)
-			return _fail(err, EINVAL, "%d GPUs cannot cover %d nodes",
-				     r->total_gpus, min);
-		if (r->total_gpus > f->total_gpus)
-			return _fail(err, EINVAL, "%d GPUs asked, the fabric has %d",
-				     r->total_gpus, f->total_gpus);
-		if (min > f->nnodes)
-			return _fail(err, EINVAL, "%d nodes asked, the fabric has %d",
-				     min, f->nnodes);
-		return 0;
-	}
-	if (r->nodes < 1)
-		return _fail(err, EINVAL, "per-node request for %d nodes",
-			     r->nodes);
-	if (r->nodes > f->nnodes)
-		return _fail(err, EINVAL, "%d nodes asked, the fabric has %d",
-			     r->nodes, f->nnodes);
-	if (r->gpus_per_node > f->max_gpus)
-		return _fail(err, EINVAL, "%d GPUs per node asked, the largest node has %d",
-			     r->gpus_per_node, f->max_gpus);
-	return 0;
-}
 
 /*****************************************************************************\
  *  The switch table (topology_tree.c)
@@ -863,23 +796,21 @@ extern int tp_place_slurm_tree(const tp_state_t *s, const tp_request_t *req,
 	int rc = -1, leaves;
 
 	if (!s || !req || !out)
-		return _fail(err, EINVAL, "missing state, request or output");
-	if (_check(s, req, err))
-		return -1;
+		return tp_place_fail(err, "slurm-tree", EINVAL, "missing state, request or output");
 	_model_init(&m, s, req);
 
 	if (_choose(&m)) {
-		rc = _fail(err, EAGAIN, "%s", m.why);
+		rc = tp_place_fail(err, "slurm-tree", EAGAIN, "%s", m.why);
 		goto fini;
 	}
 	leaves = _leaves_used(&m);
 	if (req->max_leaves && leaves > req->max_leaves) {
-		rc = _fail(err, EAGAIN, "pick spans %d leaf switches, --switches allows %d",
+		rc = tp_place_fail(err, "slurm-tree", EAGAIN, "pick spans %d leaf switches, --switches allows %d",
 			   leaves, req->max_leaves);
 		goto fini;
 	}
 	if (m.npick > m.max_nodes) {
-		rc = _fail(err, EAGAIN, "pick holds %d nodes, the job allows %d",
+		rc = tp_place_fail(err, "slurm-tree", EAGAIN, "pick holds %d nodes, the job allows %d",
 			   m.npick, m.max_nodes);
 		goto fini;
 	}
@@ -892,7 +823,7 @@ extern int tp_place_slurm_tree(const tp_state_t *s, const tp_request_t *req,
 		free(out->node);
 		free(out->gpus);
 		memset(out, 0, sizeof(*out));
-		rc = _fail(err, ENOMEM, "out of memory");
+		rc = tp_place_fail(err, "slurm-tree", ENOMEM, "out of memory");
 		goto fini;
 	}
 	memcpy(out->node, m.pick, sizeof(int) * m.npick);

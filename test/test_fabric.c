@@ -6,7 +6,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#include <check.h>
+#include "tp_check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,11 +223,5 @@ static Suite *_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tp_check_run(_suite());
 }
