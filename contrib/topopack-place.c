@@ -11,6 +11,7 @@
  *	place gpus=T [min-nodes=A] [max-nodes=B] [exclusive] [switches=K]
  *	release JOBID
  *	down NODES / up NODES	(hostlist expressions)
+ *	measure NODES [gpus-per-node=G]	quality of a node set
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -73,6 +74,8 @@ static const char *_usage_text =
 "  release JOBID\n"
 "  down NODES        mark nodes (a hostlist expression) unusable\n"
 "  up NODES          make them usable again\n"
+"  measure NODES [gpus-per-node=G]\n"
+"                    quality of a node set placed elsewhere\n"
 "Blank lines and text after '#' are ignored. Each request prints one\n"
 "line: 'job=ID nodes=... leaves=N domains=N max_hops=N eff=X' or\n"
 "'error: line N: ...'.\n";
@@ -746,6 +749,56 @@ fini:
 	tp_hostlist_free(names, n);
 }
 
+/*
+ * measure: the quality of a given node set, for placements made elsewhere
+ * (a job that stock Slurm placed). Each node gives gpus GPUs, or all of
+ * its own when gpus is 0.
+ */
+static void _measure(const tp_fabric_t *fabric, const tp_state_t *state,
+		     char **word, int nwords, int line)
+{
+	tp_placement_t p = { 0 };
+	tp_metrics_t m;
+	tp_error_t err;
+	char **names = NULL;
+	long gpus = 0;
+	int n;
+
+	memset(&err, 0, sizeof(err));
+	if (nwords < 1 || nwords > 2 || (nwords == 2 &&
+	    (strncmp(word[1], "gpus-per-node=", 14) ||
+	     _int_value(word[1] + 14, 0, INT_MAX, &gpus)))) {
+		printf("error: line %d: usage: measure NODES "
+		       "[gpus-per-node=G]\n", line);
+		return;
+	}
+	if ((n = tp_hostlist_expand(word[0], &names, &err)) < 0) {
+		printf("error: line %d: %s\n", line, err.text);
+		return;
+	}
+	p.node = _xcalloc(n, sizeof(int));
+	p.gpus = _xcalloc(n, sizeof(int));
+	for (p.count = 0; p.count < n; p.count++) {
+		int node = tp_fabric_node_index(fabric, names[p.count]);
+
+		if (node < 0) {
+			printf("error: line %d: unknown node '%s'\n", line,
+			       names[p.count]);
+			goto fini;
+		}
+		p.node[p.count] = node;
+		p.gpus[p.count] = gpus ? (int) gpus :
+			tp_fabric_node_gpus(fabric, node);
+	}
+	tp_metrics(state, &p, &m);
+	printf("nodes=%s leaves=%d domains=%d max_hops=%d eff=%.2f\n",
+	       word[0], m.leaves, m.domains, m.max_hops, m.allreduce_eff);
+fini:
+	free(p.node);
+	free(p.gpus);
+	tp_hostlist_free(names, n);
+}
+
 static int _interactive(const tp_fabric_t *fabric, tp_policy_t def_policy)
 {
 	tp_state_t *state;
@@ -824,9 +877,12 @@ static int _interactive(const tp_fabric_t *fabric, tp_policy_t def_policy)
 				_set_avail(fabric, state, word[1],
 					   down ? TP_NODE_DOWN : TP_NODE_UP,
 					   lineno);
+		} else if (!strcmp(word[0], "measure")) {
+			_measure(fabric, state, word + 1, nwords - 1, lineno);
 		} else {
 			printf("error: line %d: unknown command '%s' (place, "
-			       "release, down, up)\n", lineno, word[0]);
+			       "release, down, up, measure)\n", lineno,
+			       word[0]);
 		}
 		fflush(stdout);
 	}
