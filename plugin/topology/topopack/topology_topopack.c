@@ -1,0 +1,217 @@
+/*****************************************************************************\
+ *  topology_topopack.c - TopologyPlugin=topology/topopack: the network as
+ *  libtopopack models it, published to Slurm as topology/tree publishes it.
+ *
+ *  At startup and at every reconfiguration, topology.conf and the optional
+ *  topopack.conf (GPUs, NVLink domains, link capacities) are loaded into a
+ *  fabric; any error in them stops the daemon with file:line. Slurm's
+ *  switch table is then filled from the fabric, so that what Slurm does
+ *  with topology/tree keeps working unchanged: scontrol show topology,
+ *  --switches=N@time, cons_tres's topology-aware selection, route/topology
+ *  and node topology addresses.
+ *
+ *  slurmd loads the plugin too (it builds the table for route/topology and
+ *  its node address); client commands may load it without calling it.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <errno.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+#include "src/common/slurm_xlator.h"
+
+#include "slurm/slurm.h"
+#include "slurm/slurm_errno.h"
+#include "src/common/bitstring.h"
+#include "src/common/hostlist.h"
+#include "src/common/log.h"
+#include "src/common/node_conf.h"
+#include "src/common/read_config.h"
+#include "src/common/run_in_daemon.h"
+#include "src/common/slurm_topology.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+
+#include "switch_table.h"
+#include "topopack.h"
+
+/* Required by Slurm's plugin loader. */
+const char plugin_name[] = "topology topopack plugin";
+const char plugin_type[] = "topology/topopack";
+const uint32_t plugin_version = SLURM_VERSION_NUMBER;
+
+/*
+ * Defined here so that the plugin links in a program other than slurmctld
+ * or slurmd; in those daemons their own definitions take precedence.
+ */
+#if defined(__APPLE__)
+extern node_record_t **node_record_table_ptr __attribute__((weak_import));
+extern int node_record_count __attribute__((weak_import));
+extern switch_record_t *switch_record_table __attribute__((weak_import));
+extern int switch_record_cnt __attribute__((weak_import));
+extern int switch_levels __attribute__((weak_import));
+#else
+node_record_t **node_record_table_ptr;
+int node_record_count;
+switch_record_t *switch_record_table;
+int switch_record_cnt;
+int switch_levels;
+#endif
+
+static bool _loaded = false;	/* a fabric was published once */
+
+extern int init(void)
+{
+	verbose("%s loaded", plugin_name);
+	return SLURM_SUCCESS;
+}
+
+extern int fini(void)
+{
+	topopack_switch_table_free();
+	_loaded = false;
+	return SLURM_SUCCESS;
+}
+
+/* RET path of the optional file (xfree it), or NULL when it is absent. */
+static char *_optional_conf(char *name)
+{
+	char *path = get_extra_conf_path(name);
+
+	if (access(path, F_OK) && (errno == ENOENT)) {
+		debug("no %s: the fabric has no GPUs, NVLink domains or link capacities beyond topology.conf",
+		      path);
+		xfree(path);
+	}
+	return path;
+}
+
+/* Stop the daemon on a configuration error; err starts with file:line. */
+static void _fail(const tp_error_t *err)
+{
+	if (!_loaded)
+		fatal("%s", err->text);
+	fatal("%s (found when reloading at reconfigure: the daemon stops, as with topology/tree; fix the file and start it again)",
+	      err->text);
+}
+
+/* RET one line that sums up the fabric (xfree it). */
+static char *_fabric_summary(const tp_fabric_t *fabric, const char *topo_conf,
+			     const char *pack_conf)
+{
+	char *line = NULL;
+	int levels = tp_fabric_level_count(fabric);
+	int switch_levels_above = levels - TP_LVL_SWITCH;
+
+	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, %d levels (node, domain, leaf, %d switch level%s) from %s%s%s",
+		   tp_fabric_node_count(fabric), tp_fabric_gpu_count(fabric),
+		   tp_fabric_leaf_count(fabric),
+		   tp_fabric_domain_count(fabric), levels,
+		   switch_levels_above, (switch_levels_above == 1) ? "" : "s",
+		   topo_conf, pack_conf ? " and " : "",
+		   pack_conf ? pack_conf : "");
+	return line;
+}
+
+/*
+ * topo_build_config - build or rebuild the topology after startup or a
+ *	reconfiguration (slurmctld and slurmd)
+ * RET SLURM_SUCCESS; errors in the files are fatal
+ */
+extern int topo_build_config(void)
+{
+	tp_error_t err = { .text = "" };
+	tp_fabric_t *fabric;
+	char *topo_conf, *pack_conf, *summary;
+
+	/* Nothing to map the fabric onto before slurm.conf is read. */
+	if (!node_record_count)
+		return SLURM_SUCCESS;
+
+	topo_conf = get_extra_conf_path("topology.conf");
+	pack_conf = _optional_conf("topopack.conf");
+	debug("loading %s%s%s", topo_conf, pack_conf ? " and " : "",
+	      pack_conf ? pack_conf : "");
+	if (!(fabric = tp_fabric_load(topo_conf, pack_conf, &err)))
+		_fail(&err);
+	if (topopack_switch_table_build(fabric, topo_conf, &err))
+		_fail(&err);
+	summary = _fabric_summary(fabric, topo_conf, pack_conf);
+	/* Every slurmd loads it too: one line each would be noise. */
+	if (running_in_slurmctld())
+		info("%s", summary);
+	else
+		verbose("%s", summary);
+	topopack_switch_table_log();
+	_loaded = true;
+
+	tp_fabric_free(fabric);
+	xfree(topo_conf);
+	xfree(pack_conf);
+	xfree(summary);
+	return SLURM_SUCCESS;
+}
+
+/*
+ * topo_generate_node_ranking - this plugin leaves node_rank alone
+ * RET false
+ */
+extern bool topo_generate_node_ranking(void)
+{
+	return false;
+}
+
+/*
+ * topo_get_node_addr - topology address of a node: the switches above it
+ *	from the top level down, then the node, e.g. address "s0.s4.tux1"
+ *	with pattern "switch.switch.node". Several switches of one level
+ *	above the node (a fat tree) are written as a hostlist.
+ * IN node_name
+ * OUT paddr, ppattern - xmalloc'd strings (xfree them)
+ * RET SLURM_SUCCESS, or SLURM_ERROR for a node Slurm does not know
+ */
+extern int topo_get_node_addr(char *node_name, char **paddr, char **ppattern)
+{
+	node_record_t *node_ptr;
+
+	if (!switch_record_cnt) {
+		*paddr = xstrdup(node_name);
+		*ppattern = xstrdup("node");
+		return SLURM_SUCCESS;
+	}
+	if (!(node_ptr = find_node_record(node_name)))
+		return SLURM_ERROR;
+
+	*paddr = xstrdup("");
+	*ppattern = xstrdup("");
+	for (int lvl = switch_levels; lvl >= 0; lvl--) {
+		hostlist_t hl = NULL;
+
+		for (int i = 0; i < switch_record_cnt; i++) {
+			switch_record_t *s = &switch_record_table[i];
+
+			if ((s->level != lvl) ||
+			    !bit_test(s->node_bitmap, node_ptr->index))
+				continue;
+			if (!hl)
+				hl = hostlist_create(s->name);
+			else
+				hostlist_push_host(hl, s->name);
+		}
+		if (hl) {
+			char *names = hostlist_ranged_string_xmalloc(hl);
+
+			xstrcat(*paddr, names);
+			xfree(names);
+			hostlist_destroy(hl);
+		}
+		xstrcat(*paddr, ".");
+		xstrcat(*ppattern, "switch.");
+	}
+	xstrcat(*paddr, node_name);
+	xstrcat(*ppattern, "node");
+	return SLURM_SUCCESS;
+}
