@@ -1,0 +1,153 @@
+/*****************************************************************************\
+ *  topopack_report.c - how good a started job's placement is, in
+ *  slurmctld's log and in the job's comment.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <string.h>
+
+#include "src/common/slurm_xlator.h"
+
+#include "src/common/bitstring.h"
+#include "src/common/gres.h"
+#include "src/common/list.h"
+#include "src/common/log.h"
+#include "src/common/node_conf.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "topopack_fabric.h"
+#include "topopack_report.h"
+
+#define REPORT_PREFIX "topopack: "
+
+/*
+ * GPUs the job holds on Slurm node i, its k-th node. At job begin
+ * cons_tres has chosen them (gres_cnt_node_select / gres_bit_select of
+ * the request) but not yet recorded the allocation; the allocation is
+ * read first in case it is there.
+ */
+static uint64_t _node_gpus(job_record_t *job_ptr, uint32_t i, uint32_t k)
+{
+	gres_job_state_t *gres_js;
+	gres_state_t *gres_state;
+	ListIterator iter;
+	uint64_t gpus = 0;
+	bool found = false;
+
+	if (job_ptr->gres_list_alloc) {
+		iter = list_iterator_create(job_ptr->gres_list_alloc);
+		while ((gres_state = list_next(iter))) {
+			gres_js = gres_state->gres_data;
+			if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js ||
+			    !gres_js->gres_cnt_node_alloc ||
+			    (k >= gres_js->node_cnt))
+				continue;
+			gpus += gres_js->gres_cnt_node_alloc[k];
+			found = true;
+		}
+		list_iterator_destroy(iter);
+	}
+	if (found || !job_ptr->gres_list_req)
+		return gpus;
+	iter = list_iterator_create(job_ptr->gres_list_req);
+	while ((gres_state = list_next(iter))) {
+		gres_js = gres_state->gres_data;
+		if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js)
+			continue;
+		if (gres_js->gres_cnt_node_select &&
+		    (i < gres_js->total_node_cnt))
+			gpus += gres_js->gres_cnt_node_select[i];
+		else if (gres_js->gres_bit_select &&
+			 (i < gres_js->total_node_cnt) &&
+			 gres_js->gres_bit_select[i])
+			gpus += bit_set_count(gres_js->gres_bit_select[i]);
+		else
+			gpus += gres_js->gres_per_node;
+	}
+	list_iterator_destroy(iter);
+	return gpus;
+}
+
+/* The job's nodes in the fabric as a placement; *outside counts the rest. */
+static void _placement(topopack_fabric_t *tf, job_record_t *job_ptr,
+		       tp_placement_t *p, int *outside)
+{
+	int first = bit_ffs(job_ptr->node_bitmap);
+	int last = bit_fls(job_ptr->node_bitmap), k = 0;
+	int count = bit_set_count(job_ptr->node_bitmap);
+
+	memset(p, 0, sizeof(*p));
+	*outside = 0;
+	p->node = xcalloc(count + 1, sizeof(int));
+	p->gpus = xcalloc(count + 1, sizeof(int));
+	for (int i = first; (first >= 0) && (i <= last); i++) {
+		int f, max_gpus;
+		uint64_t gpus;
+
+		if (!bit_test(job_ptr->node_bitmap, i))
+			continue;
+		f = (i < tf->slurm_count) ? tf->to_fabric[i] : -1;
+		if (f < 0) {
+			(*outside)++;
+		} else {
+			gpus = _node_gpus(job_ptr, (uint32_t) i, (uint32_t) k);
+			max_gpus = tp_fabric_node_gpus(tf->fabric, f);
+			p->node[p->count] = f;
+			p->gpus[p->count] = (gpus > (uint64_t) max_gpus) ?
+				max_gpus : (int) gpus;
+			p->count++;
+		}
+		k++;
+	}
+}
+
+/* The comment is ours to set: empty, or a report of an earlier start. */
+static bool _comment_free(const char *comment)
+{
+	return !comment || !comment[0] ||
+		!strncmp(comment, REPORT_PREFIX, strlen(REPORT_PREFIX));
+}
+
+extern void topopack_report_job(job_record_t *job_ptr)
+{
+	topopack_fabric_t *tf = topopack_fabric_lock();
+	tp_placement_t p = { 0 };
+	tp_metrics_t m;
+	char *nodes = NULL, *line = NULL;
+	int outside = 0;
+
+	if (!tf || !job_ptr->node_bitmap)
+		goto fini;
+	_placement(tf, job_ptr, &p, &outside);
+	if (!p.count || tp_metrics(tf->idle, &p, &m))
+		goto fini;
+	nodes = bitmap2node_name(job_ptr->node_bitmap);
+	xstrfmtcat(line, REPORT_PREFIX "JobId=%u nodes=%s leaves=%d domains=%d max_hops=%d allreduce_eff=%.2f",
+		   job_ptr->job_id, nodes, m.leaves, m.domains, m.max_hops,
+		   m.allreduce_eff);
+	if (outside)
+		xstrfmtcat(line, " outside_fabric=%d", outside);
+	/* log_var(), not info(): the line carries its own prefix. */
+	log_var(LOG_LEVEL_INFO, "%s", line);
+
+	/*
+	 * The job record is locked for writing here (job begin), the comment
+	 * is an xmalloc'd string slurmctld frees with the job, and it is only
+	 * taken when the user left it empty or it is our earlier report.
+	 */
+	if (_comment_free(job_ptr->comment)) {
+		xfree(job_ptr->comment);
+		job_ptr->comment = line;
+		line = NULL;
+	}
+fini:
+	topopack_fabric_unlock();
+	xfree(p.node);
+	xfree(p.gpus);
+	xfree(nodes);
+	xfree(line);
+}
