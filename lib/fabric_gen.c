@@ -63,32 +63,37 @@ static int _check(const tp_gen_t *g, tp_error_t *err)
 	return 0;
 }
 
-static void _add_domains(tp_builder_t *b, const tp_gen_t *g, int nodes,
-			 int width, tp_error_t *err)
+/* Cut domains within each leaf so they nest under it; the last domain
+ * of a leaf may be smaller. RET 0, or -1 with err. */
+static int _add_domains(tp_builder_t *b, const tp_gen_t *g, int width,
+			tp_error_t *err)
 {
 	char name[64];
-	int nvl = g->nvl_nodes;
+	int nvl = g->nvl_nodes, next = 1;
 
 	if (nvl <= 1)
-		return;
-	/* Cut domains within each leaf so they nest under it. */
+		return 0;
 	for (int leaf = 0; leaf < g->leaves; leaf++) {
 		int base = leaf * g->nodes_per_leaf;
 
 		for (int i = 0; i < g->nodes_per_leaf; i += nvl) {
 			int d;
 
-			_name(name, sizeof(name), "nvl", width, (base + i) / nvl + 1);
+			_name(name, sizeof(name), "nvl", width, next++);
 			d = tp_builder_add_domain(b, name, g->nvlink_gbps,
 						  err);
+			if (d < 0)
+				return -1;
 			for (int j = i; j < i + nvl &&
 			     j < g->nodes_per_leaf; j++) {
-				_name(name, sizeof(name), "gpu", width, base + j + 1);
-				tp_builder_domain_node(b, d, name, err);
+				_name(name, sizeof(name), "gpu", width,
+				      base + j + 1);
+				if (tp_builder_domain_node(b, d, name, err))
+					return -1;
 			}
 		}
 	}
-	(void) nodes;
+	return 0;
 }
 
 extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
@@ -121,7 +126,10 @@ extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
 					g->nodes_per_leaf * g->gpus_per_node,
 					g->uplink_gbps, err);
 	}
-	_add_domains(b, g, nodes, width, err);
+	if (_add_domains(b, g, width, err)) {
+		tp_builder_free(b);
+		return NULL;
+	}
 
 	lpp = (g->levels == 2 && g->leaves_per_pod > 0) ? g->leaves_per_pod :
 		g->leaves;

@@ -8,6 +8,10 @@
  *  only grow when units are added, so the table of the candidate at D is
  *  the optimum of both (a) and (b) inside it.
  *
+ *  With node costs (preemption planning), a node's fit is its cost and
+ *  blocks add none, so the same programme finds the cheapest placement
+ *  among the most compact ones.
+ *
  *  Cost: per block, children x units x units per child (units capped at
  *  D). The driver uses the flat fast paths where they are exact and this
  *  programme where NVLink domains hold several nodes or the tree has more
@@ -46,7 +50,8 @@ static void _node_table(tp_search_t *c, _dp_t *d, int n)
 	for (int x = 1; x <= d->cap; x++) {
 		d->tab[x].v[tp_kpos(c->top, TP_LVL_NODE, false)] = 1;
 		d->tab[x].v[tp_kpos(c->top, TP_LVL_NODE, true)] =
-			c->s->free_gpus[n];
+			c->node_cost ? c->node_cost[n * c->cost_width + x] :
+			(uint32_t) c->s->free_gpus[n];
 	}
 }
 
@@ -123,7 +128,7 @@ static _dp_t *_dp(tp_search_t *c, int b)
 		for (int x = 1; x <= d->cap; x++) {
 			d->tab[x].v[tp_kpos(c->top, blk->level, false)] += 1;
 			d->tab[x].v[tp_kpos(c->top, blk->level, true)] +=
-				c->s->block_free[b];
+				c->node_cost ? 0 : c->s->block_free[b];
 		}
 	}
 	return d;

@@ -43,6 +43,11 @@ typedef struct {
 	int D;			/* units wanted */
 	int top;		/* level of the top block under evaluation */
 	int *cap;		/* exact capacity per block, NULL: histograms */
+	const uint32_t *node_cost; /* when set, the fit of a node giving
+				    * x units is node_cost[node *
+				    * cost_width + x] and blocks add none:
+				    * keys are (a) then total cost */
+	int cost_width;
 	tp_chunk_t *arena;	/* scratch, freed after each candidate */
 
 	bool found;		/* best placement so far: */

@@ -217,4 +217,43 @@ typedef struct {
 extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
 		      tp_metrics_t *out);
 
+/*****************************************************************************\
+ *  Preemption planning
+\*****************************************************************************/
+
+/* A running job that could be preempted for the request. */
+typedef struct {
+	uint32_t id;		/* the caller's job id */
+	int nnodes;
+	const int *node;	/* nodes it holds */
+	const int *gpus;	/* GPUs it holds on each */
+	bool exclusive;		/* holds its nodes whole */
+	uint32_t priority;	/* higher: preempted later */
+	double run_seconds;	/* work lost if preempted: time since its
+				 * start or last checkpoint */
+	bool preemptable;	/* false: may not be preempted */
+} tp_victim_t;
+
+typedef struct {
+	int count;		/* jobs to preempt */
+	uint32_t *id;		/* their ids */
+	double lost_gpu_seconds;	/* sum of GPUs x run_seconds */
+	tp_placement_t placement;	/* where the request then goes */
+} tp_preempt_plan_t;
+
+/*
+ * Choose which running jobs to preempt so that the request gets the most
+ * compact placement any choice can give (the order of tp_place()), then
+ * loses the least work (GPU-seconds), then preempts the fewest jobs, then
+ * spares the higher priorities. The state s holds the victims' GPUs.
+ * A plan with no victim is returned when preempting cannot do better
+ * than placing now.
+ * OUT plan - free with tp_preempt_plan_clear()
+ * RET 0, or -1 with err (errno EAGAIN: no plan places the request)
+ */
+extern int tp_preempt_plan(const tp_state_t *s, const tp_request_t *req,
+			   const tp_victim_t *victims, int nvictims,
+			   tp_preempt_plan_t *plan, tp_error_t *err);
+extern void tp_preempt_plan_clear(tp_preempt_plan_t *plan);
+
 #endif /* _TOPOPACK_H */
