@@ -272,6 +272,49 @@ static void _count_leaf(_group_t *g, const _leaf_t *l)
 		     g->c->s->block_free[l->block]);
 }
 
+/*
+ * Fill one of slot remaining slots: the unused leaf preferred by better()
+ * among those that still let the other slot-1 slots reach need with the
+ * largest unused leaves (leaves are in capacity order). RET its index, or
+ * -1.
+ */
+static int _next_slot(const _group_t *g, int slot, int need,
+		      bool (*better)(const _group_t *, const _leaf_t *,
+				     const _leaf_t *))
+{
+	int rest = 0, next = 0, seen = 0, best = -1;
+
+	/* largest slot-1 unused capacities, and the one after */
+	for (int i = 0; i < g->n && seen < slot; i++) {
+		if (g->leaf[i].used)
+			continue;
+		if (seen++ < slot - 1)
+			rest += g->leaf[i].cap;
+		else
+			next = g->leaf[i].cap;
+	}
+	seen = 0;
+	for (int i = 0; i < g->n; i++) {
+		int others = rest;
+
+		if (g->leaf[i].used)
+			continue;
+		/* a leaf among the largest cannot count itself */
+		if (seen++ < slot - 1)
+			others = rest - g->leaf[i].cap + next;
+		if (g->leaf[i].cap + others < need)
+			continue;
+		if (best < 0 || better(g, &g->leaf[i], &g->leaf[best]))
+			best = i;
+	}
+	return best;
+}
+
+static bool _fuller(const _group_t *g, const _leaf_t *a, const _leaf_t *b)
+{
+	return _tighter_leaf(g->c, a, b);
+}
+
 /*****************************************************************************\
  *  Per-node form, single-node pieces
 \*****************************************************************************/
@@ -287,32 +330,9 @@ static void _fullest_leaves(_group_t *g)
 	int need = c->D;
 
 	for (int slot = g->k; slot > 0 && need > 0; slot--) {
-		int rest = 0, next = 0, m = 0, best = -1;
+		int best = _next_slot(g, slot, need, _fuller);
 		tp_cnode_t *v;
 
-		/* largest slot-1 unused capacities, and the one after */
-		for (int i = 0; i < g->n && m < slot; i++) {
-			if (g->leaf[i].used)
-				continue;
-			if (m++ < slot - 1)
-				rest += g->leaf[i].cap;
-			else
-				next = g->leaf[i].cap;
-		}
-		for (int i = 0, seen = 0; i < g->n; i++) {
-			int others = rest;
-
-			if (g->leaf[i].used)
-				continue;
-			/* a leaf among the largest cannot count itself */
-			if (seen++ < slot - 1)
-				others = rest - g->leaf[i].cap + next;
-			if (g->leaf[i].cap + others < need)
-				continue;
-			if (best < 0 ||
-			    _tighter_leaf(c, &g->leaf[i], &g->leaf[best]))
-				best = i;
-		}
 		if (best < 0)
 			return;
 		g->leaf[best].used = true;
@@ -356,29 +376,8 @@ static bool _bound_pick(_group_t *g)
 			all[u] += g->leaf[i].hist[u];
 	}
 	for (int slot = g->k; slot > 0; slot--) {
-		int rest = 0, next = 0, seen = 0, best = -1;
+		int best = _next_slot(g, slot, needcap, _richer);
 
-		for (int i = 0; i < g->n && seen < slot; i++) {
-			if (g->leaf[i].used)
-				continue;
-			if (seen++ < slot - 1)
-				rest += g->leaf[i].cap;
-			else
-				next = g->leaf[i].cap;
-		}
-		seen = 0;
-		for (int i = 0; i < g->n; i++) {
-			int others = rest;
-
-			if (g->leaf[i].used)
-				continue;
-			if (seen++ < slot - 1)
-				others = rest - g->leaf[i].cap + next;
-			if (g->leaf[i].cap + others < needcap)
-				continue;
-			if (best < 0 || _richer(g, &g->leaf[i], &g->leaf[best]))
-				best = i;
-		}
 		if (best < 0)
 			return false;
 		g->leaf[best].used = true;

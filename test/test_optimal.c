@@ -23,30 +23,17 @@
 #define FABRICS 3000
 #define REQUESTS_PER_STATE 6
 
-static uint64_t _rng;
-
-static uint32_t _rand(uint32_t n)
-{
-	/* splitmix64: the same sequence on every machine */
-	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return n ? (uint32_t) (z % n) : 0;
-}
-
 static tp_fabric_t *_random_fabric(void)
 {
 	tp_builder_t *b = tp_builder_new();
 	tp_fabric_t *f;
 	tp_error_t err;
-	int levels = _rand(3), leaves = levels ? 1 + _rand(4) : 1;
+	int levels = tp_test_rand(3), leaves = levels ? 1 + tp_test_rand(4) : 1;
 	int node = 0, sw[8], pods, copies[8], uniform;
 	char name[32];
 
 	for (int l = 0; l < leaves; l++) {
-		int nodes = 1 + _rand(3);
+		int nodes = 1 + tp_test_rand(3);
 
 		snprintf(name, sizeof(name), "leaf%d", l);
 		sw[l] = tp_builder_add_switch(b, name, &err);
@@ -63,9 +50,9 @@ static tp_fabric_t *_random_fabric(void)
 	 * on the same run (a fat tree), sometimes separate islands. */
 	pods = 0;
 	for (int l = 0; levels >= 1 && l < leaves; pods++) {
-		int run = 1 + _rand(leaves - l);
+		int run = 1 + tp_test_rand(leaves - l);
 
-		copies[pods] = 1 + _rand(2);
+		copies[pods] = 1 + tp_test_rand(2);
 		for (int c = 0; c < copies[pods]; c++) {
 			int s;
 
@@ -90,18 +77,18 @@ static tp_fabric_t *_random_fabric(void)
 		}
 	}
 	/* a third of the fabrics have alike nodes, as most clusters */
-	uniform = _rand(3) ? -1 : (int) _rand(5);
+	uniform = tp_test_rand(3) ? -1 : (int) tp_test_rand(5);
 	for (int i = 0; i < node; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
 		tp_builder_where(b, NULL, 0);
-		tp_builder_node_gpus(b, name, uniform < 0 ? (int) _rand(5) :
-				     uniform, _rand(4) ? "a" : "b", &err);
+		tp_builder_node_gpus(b, name, uniform < 0 ? (int) tp_test_rand(5) :
+				     uniform, tp_test_rand(4) ? "a" : "b", &err);
 	}
 	/* Half the fabrics are HGX-like (every node its own domain); the
 	 * others have NVLink domains over consecutive nodes, possibly
 	 * across leaves. */
-	for (int i = 0, d = 0, hgx = _rand(2); !hgx && i < node; d++) {
-		int len = 1 + _rand(4), dom;
+	for (int i = 0, d = 0, hgx = tp_test_rand(2); !hgx && i < node; d++) {
+		int len = 1 + tp_test_rand(4), dom;
 
 		snprintf(name, sizeof(name), "nvl%d", d);
 		dom = tp_builder_add_domain(b, name, 0, &err);
@@ -121,7 +108,7 @@ static void _random_state(tp_state_t *s)
 	const tp_fabric_t *f = s->fabric;
 
 	for (int n = 0; n < f->nnodes; n++) {
-		int r = _rand(10);
+		int r = tp_test_rand(10);
 
 		if (r == 0)
 			tp_state_set_avail(s, n, TP_NODE_DOWN);
@@ -130,7 +117,7 @@ static void _random_state(tp_state_t *s)
 		else if (r == 2)
 			tp_state_alloc(s, n, f->nodes[n].gpus, true);
 		else if (r < 7 && f->nodes[n].gpus)
-			tp_state_alloc(s, n, _rand(f->nodes[n].gpus + 1),
+			tp_state_alloc(s, n, tp_test_rand(f->nodes[n].gpus + 1),
 				       false);
 	}
 }
@@ -138,15 +125,15 @@ static void _random_state(tp_state_t *s)
 static void _random_request(const tp_fabric_t *f, tp_request_t *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (_rand(2)) {
-		r->nodes = 1 + _rand(f->nnodes < 6 ? f->nnodes : 6);
-		r->gpus_per_node = _rand(4);
+	if (tp_test_rand(2)) {
+		r->nodes = 1 + tp_test_rand(f->nnodes < 6 ? f->nnodes : 6);
+		r->gpus_per_node = tp_test_rand(4);
 	} else {
-		r->total_gpus = 1 + _rand(12);
+		r->total_gpus = 1 + tp_test_rand(12);
 	}
-	r->exclusive = _rand(5) == 0;
-	r->use_reserved = _rand(4) == 0;
-	if (_rand(4) == 0)
+	r->exclusive = tp_test_rand(5) == 0;
+	r->use_reserved = tp_test_rand(4) == 0;
+	if (tp_test_rand(4) == 0)
 		r->gpu_type = "a";
 }
 
@@ -234,7 +221,7 @@ START_TEST(test_matches_brute_force)
 {
 	int cases = 0, placed = 0, multi_level = 0;
 
-	_rng = 20261123;
+	tp_test_seed = 20261123;
 	for (int i = 0; i < FABRICS; i++) {
 		tp_fabric_t *f = _random_fabric();
 		tp_state_t *s;
@@ -331,18 +318,18 @@ static void _cross_check(int nvl, int *compared, int *multi)
 		tp_state_t *s = tp_state_new(f);
 
 		for (int n = 0; n < f->nnodes; n++)
-			if (_rand(3))
-				tp_state_alloc(s, n, _rand(9), false);
+			if (tp_test_rand(3))
+				tp_state_alloc(s, n, tp_test_rand(9), false);
 		for (int k = 0; k < 10; k++) {
 			tp_request_t r = { 0 };
 			int t = nvl > 1 ? TP_LVL_LEAF + 1 :
-				TP_LVL_LEAF + (int) _rand(2);
+				TP_LVL_LEAF + (int) tp_test_rand(2);
 
-			if (_rand(2)) {
-				r.nodes = 1 + _rand(t == TP_LVL_LEAF ? 8 : 40);
-				r.gpus_per_node = 1 + _rand(8);
+			if (tp_test_rand(2)) {
+				r.nodes = 1 + tp_test_rand(t == TP_LVL_LEAF ? 8 : 40);
+				r.gpus_per_node = 1 + tp_test_rand(8);
 			} else {
-				r.total_gpus = 1 + _rand(t == TP_LVL_LEAF ?
+				r.total_gpus = 1 + tp_test_rand(t == TP_LVL_LEAF ?
 							  64 : 300);
 			}
 			for (int x = f->level_first[t];
@@ -376,7 +363,7 @@ START_TEST(test_fast_paths_match_knapsack)
 {
 	int hgx = 0, hgx_multi = 0, nvl = 0, nvl_multi = 0;
 
-	_rng = 99;
+	tp_test_seed = 99;
 	_cross_check(1, &hgx, &hgx_multi);
 	_cross_check(4, &nvl, &nvl_multi);
 	printf("fast paths equal to the knapsack: HGX %d (%d over two or more leaves), NVLink %d (%d)\n",

@@ -21,17 +21,6 @@
 #define CASES 1500
 #define MAXJOBS 10
 
-static uint64_t _rng;
-
-static uint32_t _rand(uint32_t n)
-{
-	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t) ((z ^ (z >> 31)) % n);
-}
-
 typedef struct {
 	tp_victim_t v[MAXJOBS];
 	int node[MAXJOBS][8], gpus[MAXJOBS][8];
@@ -44,13 +33,13 @@ static void _fill(tp_state_t *s, _jobs_t *jobs)
 {
 	memset(jobs, 0, sizeof(*jobs));
 	for (int k = 0; k < 14 && jobs->n < MAXJOBS; k++) {
-		tp_request_t r = { .nodes = 1 + (_rand(4) == 0),
-				   .gpus_per_node = 1 + _rand(4),
-				   .exclusive = _rand(6) == 0 };
+		tp_request_t r = { .nodes = 1 + (tp_test_rand(4) == 0),
+				   .gpus_per_node = 1 + tp_test_rand(4),
+				   .exclusive = tp_test_rand(6) == 0 };
 		tp_placement_t p;
 		tp_victim_t *v = &jobs->v[jobs->n];
 
-		if (tp_place(s, _rand(2) ? TP_POLICY_FIRST_FIT :
+		if (tp_place(s, tp_test_rand(2) ? TP_POLICY_FIRST_FIT :
 			     TP_POLICY_TOPOPACK, &r, &p, NULL))
 			continue;
 		tp_state_apply(s, &p, r.exclusive);
@@ -63,9 +52,9 @@ static void _fill(tp_state_t *s, _jobs_t *jobs)
 		v->node = jobs->node[jobs->n];
 		v->gpus = jobs->gpus[jobs->n];
 		v->exclusive = r.exclusive;
-		v->priority = _rand(5);
-		v->run_seconds = 60.0 * (1 + _rand(100));
-		v->preemptable = _rand(8) != 0;
+		v->priority = tp_test_rand(5);
+		v->run_seconds = 60.0 * (1 + tp_test_rand(100));
+		v->preemptable = tp_test_rand(8) != 0;
 		jobs->multi |= p.count > 1;
 		jobs->n++;
 		tp_placement_clear(&p);
@@ -159,12 +148,12 @@ START_TEST(test_planner_against_brute_force)
 	int planned = 0, with_victims = 0, single = 0, multi = 0,
 	    multi_optimal = 0;
 
-	_rng = 4242;
+	tp_test_seed = 4242;
 	for (int i = 0; i < CASES; i++) {
-		tp_gen_t gen = { .levels = 1, .leaves = 2 + _rand(2),
-				 .nodes_per_leaf = 2 + _rand(2),
+		tp_gen_t gen = { .levels = 1, .leaves = 2 + tp_test_rand(2),
+				 .nodes_per_leaf = 2 + tp_test_rand(2),
 				 .gpus_per_node = 4,
-				 .nvl_nodes = 1 + _rand(2) };
+				 .nvl_nodes = 1 + tp_test_rand(2) };
 		tp_fabric_t *f = tp_fabric_generate(&gen, NULL);
 		tp_state_t *s = tp_state_new(f);
 		tp_request_t r = { 0 };
@@ -177,12 +166,12 @@ START_TEST(test_planner_against_brute_force)
 		int rc;
 
 		_fill(s, &jobs);
-		if (_rand(3)) {
-			r.nodes = 1 + _rand(4);
-			r.gpus_per_node = 1 + _rand(4);
-			r.exclusive = _rand(3) == 0;
+		if (tp_test_rand(3)) {
+			r.nodes = 1 + tp_test_rand(4);
+			r.gpus_per_node = 1 + tp_test_rand(4);
+			r.exclusive = tp_test_rand(3) == 0;
 		} else {
-			r.total_gpus = 1 + _rand(12);
+			r.total_gpus = 1 + tp_test_rand(12);
 		}
 		possible = _brute_force(s, &r, &jobs, &best, &lost);
 		rc = tp_preempt_plan(s, &r, jobs.v, jobs.n, &plan, &err);

@@ -13,17 +13,6 @@
 
 #include "state.h"
 
-static uint64_t _rng = 7;
-
-static uint32_t _rand(uint32_t n)
-{
-	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t) ((z ^ (z >> 31)) % n);
-}
-
 /* Recount every block's aggregates from the nodes and compare. */
 static void _check_aggregates(const tp_state_t *s)
 {
@@ -51,6 +40,7 @@ static void _check_aggregates(const tp_state_t *s)
 
 START_TEST(test_random_changes)
 {
+	tp_test_seed = 7;
 	tp_gen_t gen = { .levels = 2, .leaves = 6, .nodes_per_leaf = 4,
 			 .gpus_per_node = 8, .leaves_per_pod = 3,
 			 .nvl_nodes = 2 };
@@ -61,12 +51,12 @@ START_TEST(test_random_changes)
 
 	_check_aggregates(s);
 	for (int i = 0; i < 5000; i++) {
-		int n = _rand(f->nnodes), op = _rand(6), g = _rand(9);
+		int n = tp_test_rand(f->nnodes), op = tp_test_rand(6), g = tp_test_rand(9);
 		int before = s->free_gpus[n], users = s->users[n];
 		int rc;
 
 		if (op == 0)
-			rc = tp_state_set_avail(s, n, _rand(3));
+			rc = tp_state_set_avail(s, n, tp_test_rand(3));
 		else if (op == 1)
 			rc = tp_state_alloc(s, n, 8, true);
 		else if (op == 2)

@@ -9,7 +9,22 @@
 #define _TOPOPACK_TP_CHECK_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
+
+/* The tests' random numbers: splitmix64 from a seed the test sets, so a
+ * run is the same on every machine. */
+static uint64_t tp_test_seed;
+
+static inline uint32_t tp_test_rand(uint32_t n)
+{
+	uint64_t z = (tp_test_seed += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return n ? (uint32_t) (z % n) : 0;
+}
 
 /* Run suite s with Check's normal output. RET the process exit code. */
 static inline int tp_check_run(Suite *s)
