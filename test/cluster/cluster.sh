@@ -544,8 +544,9 @@ cluster_logs_tail() {
 _cluster_nodes_idle() {
 	local states
 	states=$(timeout 15 sinfo -h -N -o '%N %t' 2>/dev/null) || return 1
-	[ "$(awk '$2 == "idle" { n++ } END { print n + 0 }' <<<"$states")" \
-		-eq "$CLUSTER_NODES" ]
+	# A node in several partitions is listed once per partition.
+	[ "$(awk '$2 == "idle" && !seen[$1]++ { n++ } END { print n + 0 }' \
+		<<<"$states")" -eq "$CLUSTER_NODES" ]
 }
 
 # cluster_start: start munged if needed, slurmctld, one slurmd per node,

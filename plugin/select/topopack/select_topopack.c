@@ -40,6 +40,7 @@
 #include "cons_tres.h"
 #include "topopack_fabric.h"
 #include "topopack_pick.h"
+#include "topopack_preempt.h"
 #include "topopack_report.h"
 
 /*
@@ -100,8 +101,10 @@ extern int init(void)
 
 extern int fini(void)
 {
-	if (_placing)
+	if (_placing) {
+		topopack_preempt_fini();
 		topopack_fabric_drop();
+	}
 	cons_tres_unload();
 	_placing = false;
 	return SLURM_SUCCESS;
@@ -187,8 +190,10 @@ extern int select_p_job_begin(job_record_t *job_ptr)
 	if (!cons)
 		return SLURM_ERROR;
 	rc = (*cons->job_begin)(job_ptr);
-	if ((rc == SLURM_SUCCESS) && _placing)
+	if ((rc == SLURM_SUCCESS) && _placing) {
+		topopack_preempt_job_started(job_ptr);
 		topopack_report_job(job_ptr);
+	}
 	return rc;
 }
 

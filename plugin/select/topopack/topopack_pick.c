@@ -18,6 +18,7 @@
 #include "topopack_fabric.h"
 #include "topopack_nodes.h"
 #include "topopack_pick.h"
+#include "topopack_preempt.h"
 #include "topopack_request.h"
 
 #define MAX_NARROW 2	/* placement's nodes, then its leaf block */
@@ -122,6 +123,11 @@ extern int topopack_pick_job(slurm_select_ops_t *cons, job_record_t *job_ptr,
 	bitstr_t *narrow[MAX_NARROW] = { NULL };
 	int count, rc = SLURM_ERROR;
 
+	if (topopack_preempt_job(cons, job_ptr, node_bitmap, min_nodes,
+				 max_nodes, req_nodes, mode,
+				 preemptee_candidates, preemptee_job_list,
+				 exc_core_bitmap, &rc))
+		return rc;
 	count = _plan_job(job_ptr, node_bitmap, min_nodes, max_nodes,
 			  req_nodes, narrow);
 	for (int k = 0; k < count; k++) {

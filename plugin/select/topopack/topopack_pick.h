@@ -24,6 +24,10 @@
  * select_p_job_test through topopack. The arguments are
  * select_p_job_test's (see select_topopack.c); cons is cons_tres.
  *
+ * 0. Preemption (topopack_preempt.h): a plan held for the job, or a new
+ *    plan when Slurm lists preemptee candidates and preempting gives a
+ *    more compact placement, is offered to cons_tres first; when it
+ *    answers, its answer is final. Otherwise:
  * 1. The job's request and the nodes' state go to libtopopack, which
  *    places the job on the usable nodes of node_bitmap
  *    (TP_POLICY_TOPOPACK). A job it does not place, or cannot place now,

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+#
+# 0300-preempt DIR - topology-aware preemption with select/topopack on a
+# real cluster: 16 nodes of 8 GPUs under 4 leaf switches of 4 nodes
+# (n01-n04 leaf1, ... n13-n16 leaf4), PreemptType=preempt/partition_prio.
+#
+# Partitions over all nodes: "low" (PriorityTier=1, PreemptMode=REQUEUE)
+# and "high" (PriorityTier=10, PreemptMode=OFF). The cluster is filled
+# with low jobs of mixed sizes (sleep 600, --requeue) in three waves a few
+# seconds apart, so their run times differ; then a 4-node x 8-GPU job is
+# submitted to "high". Checked with select/topopack:
+#  - the high job runs within a few scheduling cycles;
+#  - on the 4 nodes of one leaf;
+#  - slurmctld logged one plan, "topopack: preempt JobId=A,B,... for
+#    JobId=H ...", and the jobs preempted are exactly the plan's: they,
+#    and no other low job, were requeued (PENDING, Restarts>=1), and no
+#    second round of jobs was preempted;
+#  - until it starts, later scheduling calls reuse the held plan
+#    (SelectType debug line "held preemption plan") and never drop it;
+#  - the requeued jobs run again once the high job is cancelled.
+# The same workload then runs with stock select/cons_tres, whose choice
+# is printed for comparison (not checked), unless TOPOPACK_TEST_STOCK=0.
+#
+set -uo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+
+cluster_check_prereqs || exit 77
+if ! cluster_have_plugin select_topopack; then
+	echo "select_topopack.so is not in TOPOPACK_PLUGIN_DIR" \
+		"('${TOPOPACK_PLUGIN_DIR:-}')"
+	exit 77
+fi
+top_dir=${1:?usage: $0 DIR}
+mkdir -p "$top_dir" || exit 1
+
+failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failed=1; }
+
+# check NAME GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then
+		ok "$1: $2"
+	else
+		not_ok "$1: got '$2', expected '$3'"
+	fi
+}
+
+# Restarts of a job (0 when never requeued).
+restarts() {
+	_cluster_job_field "$1" Restarts
+}
+
+reason() {
+	_cluster_job_field "$1" Reason
+}
+
+# leaf_of NODE: leaf switch number of node nNN (4 nodes per leaf).
+leaf_of() {
+	local n=${1#n}
+	echo $(((10#$n - 1) / 4 + 1))
+}
+
+# leaves_of n01,n02,...: the distinct leaves, comma separated.
+leaves_of() {
+	local h
+	for h in ${1//,/ }; do
+		leaf_of "$h"
+	done | sort -un | paste -sd, -
+}
+
+# wait_running JOB...: until every job runs (60 s).
+wait_running() {
+	local j
+	for j in "$@"; do
+		cluster_wait_state "$j" RUNNING 60 || return 1
+	done
+}
+
+# fill: the low jobs, in three waves; prints their ids.
+fill() {
+	local jobs=() wave=() i j
+	# wave 1 (oldest): 2 jobs of 2 nodes x 8 GPUs, 4 of 1 x 8
+	for i in 1 2; do
+		wave+=("$(cluster_submit -p low --requeue -N 2 \
+			--gpus-per-node=8 -J low2x8 --wrap='sleep 600')") || return 1
+	done
+	for i in 1 2 3 4; do
+		wave+=("$(cluster_submit -p low --requeue -N 1 \
+			--gpus-per-node=8 -J low1x8 --wrap='sleep 600')") || return 1
+	done
+	wait_running "${wave[@]}" || return 1
+	jobs+=("${wave[@]}")
+	wave=()
+	sleep 4
+	# wave 2: 8 jobs of 4 GPUs
+	for i in $(seq 8); do
+		wave+=("$(cluster_submit -p low --requeue -N 1 \
+			--gpus-per-node=4 -J low1x4 --wrap='sleep 600')") || return 1
+	done
+	wait_running "${wave[@]}" || return 1
+	jobs+=("${wave[@]}")
+	wave=()
+	sleep 4
+	# wave 3 (youngest): 16 jobs of 2 GPUs
+	for i in $(seq 16); do
+		wave+=("$(cluster_submit -p low --requeue -N 1 \
+			--gpus-per-node=2 -J low1x2 --wrap='sleep 600')") || return 1
+	done
+	wait_running "${wave[@]}" || return 1
+	jobs+=("${wave[@]}")
+	for j in "${jobs[@]}"; do
+		echo "$j"
+	done
+}
+
+# requeued JOB...: the jobs that were preempted (Restarts >= 1, or not
+# running), sorted, comma separated.
+requeued() {
+	local j r s
+	for j in "$@"; do
+		r=$(restarts "$j")
+		s=$(cluster_job_state "$j")
+		if [ "${r:-0}" -ge 1 ] || [ "$s" != RUNNING ]; then
+			echo "$j"
+		fi
+	done | sort -n | paste -sd, -
+}
+
+# run MODE SELECT: the workload on a new cluster; sets lows, high.
+run() {
+	local mode=$1 select=$2 i state nodes
+	echo "# $mode: SelectType=$select"
+	cluster_init "$top_dir/$mode" || cluster_fail "cluster_init"
+	cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
+	cluster_write_conf "$select" topology/tree \
+		"PreemptType=preempt/partition_prio" \
+		"PreemptMode=REQUEUE" \
+		"JobRequeue=1" \
+		"AuthInfo=cred_expire=10" \
+		"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE MaxTime=INFINITE State=UP" \
+		"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
+		cluster_fail "cluster_write_conf"
+	cluster_start || cluster_fail "$mode: the cluster did not come up"
+
+	mapfile -t lows < <(fill) || true
+	[ "${#lows[@]}" -eq 30 ] || cluster_fail "$mode: fill jobs (${#lows[@]} of 30 ran)"
+	sleep 3
+	high=$(cluster_submit -p high -N 4 --gpus-per-node=8 -J pulse \
+		--wrap='sleep 600') || cluster_fail "$mode: submit high"
+	high_started=-1
+	for ((i = 0; i < 60; i++)); do
+		state=$(cluster_job_state "$high")
+		if [ "$state" = RUNNING ]; then
+			high_started=$i
+			break
+		fi
+		sleep 1
+	done
+	nodes=$(cluster_job_nodes "$high")
+	high_nodes=$nodes
+	echo "# $mode: high JobId=$high state=$state after ${high_started}s nodes=$nodes leaf=$(leaves_of "$nodes")"
+	preempted=$(requeued "${lows[@]}")
+	echo "# $mode: preempted JobId=$preempted"
+}
+
+# Stock select/cons_tres first, for comparison only.
+if [ "${TOPOPACK_TEST_STOCK:-1}" != 0 ]; then
+	run stock select/cons_tres
+	stock_preempted=$preempted
+	stock_nodes=$high_nodes
+	cluster_stop || cluster_fail "stock: cluster_stop left daemons"
+	trap - EXIT
+fi
+
+# SelectType debug lines (at verbose level) show the held plan reused.
+CLUSTER_DEBUG_FLAGS=SelectType CLUSTER_CTLD_DEBUG=verbose \
+	run topopack select/topopack
+log=$(cluster_log_ctld)
+
+[ "$high_started" -ge 0 ] && [ "$high_started" -le 30 ] &&
+	ok "high job runs after ${high_started}s" ||
+	not_ok "high job not running within 30 s (state $(cluster_job_state "$high"))"
+check "high job: nodes" "$(wc -w <<<"${high_nodes//,/ }")" 4
+check "high job: leaves spanned" "$(leaves_of "$high_nodes" | tr ',' '\n' | wc -l)" 1
+
+plans=$(grep -c "topopack: preempt JobId=[0-9,]* for JobId=$high " "$log")
+check "plans logged for JobId=$high" "$plans" 1
+planned=$(sed -n "s/.*topopack: preempt JobId=\([0-9,]*\) for JobId=$high .*/\1/p" "$log" |
+	head -n 1 | tr ',' '\n' | sort -n | paste -sd, -)
+grep "topopack: preempt JobId=\|preemption plan\|Slurm preempts" "$log" | sed 's/^/# /'
+check "jobs preempted = the plan's" "$preempted" "$planned"
+[ -n "$planned" ] || not_ok "no job preempted"
+if grep -q "topopack: JobId=$high: Slurm preempts" "$log"; then
+	not_ok "Slurm's preemptee list differs from the plan"
+fi
+
+# Between preemption and start the plan was held, not made again.
+if grep -q "JobId=$high: held preemption plan" "$log"; then
+	ok "held plan reused for JobId=$high"
+else
+	not_ok "no held plan reused for JobId=$high"
+fi
+if grep -q "preemption plan for JobId=$high dropped" "$log"; then
+	not_ok "the plan of JobId=$high was dropped"
+fi
+
+# The victims: requeued, pending until the high job ends.
+for j in ${planned//,/ }; do
+	r=$(restarts "$j")
+	s=$(cluster_job_state "$j")
+	if [ "${r:-0}" -ge 1 ] && [ "$s" = PENDING ]; then
+		ok "JobId=$j requeued: $s Reason=$(reason "$j") Restarts=$r"
+	else
+		not_ok "JobId=$j: state $s Restarts=${r:-?}, expected PENDING, Restarts>=1"
+	fi
+done
+
+scancel "$high"
+again=1
+for j in ${planned//,/ }; do
+	if ! cluster_wait_state "$j" RUNNING 120; then
+		again=0
+		not_ok "JobId=$j did not run again: $(cluster_job_state "$j") Reason=$(reason "$j")"
+	fi
+done
+[ "$again" -eq 1 ] && [ -n "$planned" ] &&
+	ok "the preempted jobs run again after the high job is cancelled"
+
+echo "# comparison: stock select/cons_tres preempted JobId=${stock_preempted:-not run}" \
+	"high on ${stock_nodes:-?} (leaf $(leaves_of "${stock_nodes:-}"));" \
+	"select/topopack preempted JobId=$planned high on $high_nodes" \
+	"(leaf $(leaves_of "$high_nodes"))"
+cluster_stop || cluster_fail "topopack: cluster_stop left daemons"
+trap - EXIT
+exit "$failed"
