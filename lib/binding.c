@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binding.h"
+#include "binding_private.h"
 
 struct tp_node_topo {
 	int ngpu;
@@ -194,6 +194,14 @@ static int _gpu_cpus(hwloc_topology_t t, const _dev_t *d, tp_bind_gpu_t *g,
 	return 0;
 }
 
+/* Preference of a NIC's port in ties: active 0, unknown 1, other 2. */
+static int _port_rank(const tp_bind_nic_t *nic)
+{
+	if (nic->port_state == 4)
+		return 0;
+	return (nic->port_state < 0) ? 1 : 2;
+}
+
 static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 		  const _dev_t *nd)
 {
@@ -219,7 +227,11 @@ static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 				if (d != c)
 					continue;
 				if ((best < 0) ||
-				    (nt->nic[j].gpus < nt->nic[best].gpus))
+				    (_port_rank(&nt->nic[j]) <
+				     _port_rank(&nt->nic[best])) ||
+				    ((_port_rank(&nt->nic[j]) ==
+				      _port_rank(&nt->nic[best])) &&
+				     (nt->nic[j].gpus < nt->nic[best].gpus)))
 					best = j;
 			}
 			if (best < 0)
@@ -232,9 +244,10 @@ static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 	}
 }
 
-/* Collect GPUs and NICs of a loaded topology into nt. */
+/* Collect GPUs and NICs of a loaded topology into nt; on the live
+ * machine, with their port state and rate from verbs. */
 static int _scan(hwloc_topology_t t, tp_node_topo_t *nt, const char *what,
-		 tp_error_t *err)
+		 bool live, tp_error_t *err)
 {
 	_dev_t *gd = NULL, *nd = NULL;
 	hwloc_obj_t o, p;
@@ -308,6 +321,8 @@ static int _scan(hwloc_topology_t t, tp_node_topo_t *nt, const char *what,
 		nt->nic[i].port = 1;
 		nt->nic[i].gpus = 0;
 	}
+	if (live)
+		tp_bind_verbs_probe(nt->nic, nn);
 	for (i = 0; i < ng; i++) {
 		tp_bind_gpu_t *g = &nt->gpu[i];
 
@@ -349,6 +364,14 @@ static bool _hwloc3(const char *xml, size_t len)
 		if (!memcmp(xml + i, tag, k))
 			return true;
 	return false;
+}
+
+/* Does hwloc read an XML file in place of the machine (HWLOC_XMLFILE)? */
+static bool _env_xml(void)
+{
+	const char *env = getenv("HWLOC_XMLFILE");
+
+	return env && *env;
 }
 
 static tp_node_topo_t *_load(const char *xml, size_t len, const char *what,
@@ -393,7 +416,8 @@ static tp_node_topo_t *_load(const char *xml, size_t len, const char *what,
 		     strerror(errno ? errno : EINVAL));
 		goto fail;
 	}
-	if (_scan(t, nt, what, err) < 0)
+	if (_scan(t, nt, what, !xml && !_env_xml() &&
+		  hwloc_topology_is_thissystem(t), err) < 0)
 		goto fail;
 	hwloc_topology_destroy(t);
 	free(buf);
@@ -551,6 +575,34 @@ extern int tp_bind_parse_gpus(const char *list, int max_index, int *idx,
 			return -1;
 		}
 	}
+}
+
+extern int tp_bind_task_gpus(const tp_bind_gpu_env_t *env, bool batch,
+			     int max_index, int *idx, int max_out,
+			     const char **from, tp_error_t *err)
+{
+	const char *name[2], *value[2];
+	int i;
+
+	if (from)
+		*from = NULL;
+	if (!env) {
+		_err(err, EINVAL, "no GPU variables given");
+		return -1;
+	}
+	name[0] = batch ? "SLURM_JOB_GPUS" : "SLURM_STEP_GPUS";
+	value[0] = batch ? env->job_gpus : env->step_gpus;
+	name[1] = "CUDA_VISIBLE_DEVICES";
+	value[1] = env->visible;
+	for (i = 0; i < 2; i++) {
+		if (!value[i] || !value[i][0])
+			continue;
+		if (from)
+			*from = name[i];
+		return tp_bind_parse_gpus(value[i], max_index, idx, max_out,
+					  err);
+	}
+	return 0;
 }
 
 static int _append(char *buf, size_t len, const char *name, int port)

@@ -16,12 +16,17 @@
  *  Pairing: each GPU gets the NIC of the lowest distance class (same PCIe
  *  switch < same NUMA node < same package < other package); when there
  *  are fewer NICs than GPUs, no NIC takes more than ceil(GPUs/NICs) GPUs.
- *  GPUs are served in bus order, class by class; ties go to the NIC with
- *  fewer GPUs so far, then to the NIC first in bus order, so the pairing
- *  depends only on the topology.
+ *  GPUs are served in bus order, class by class; ties go to the NIC whose
+ *  port 1 is active (then unknown, then down), then to the NIC with fewer
+ *  GPUs so far, then to the NIC first in bus order, so the pairing
+ *  depends only on the topology and the port states.
  *
- *  Port state and rate of the NICs are not probed (no libibverbs): the
- *  state is what hwloc recorded (Port1State), or unknown.
+ *  Port state and rate: on the live machine (no XML file given and no
+ *  HWLOC_XMLFILE), when topopack was built with libibverbs, port 1 of
+ *  each NIC is queried by name (ibv_open_device, ibv_query_port): state,
+ *  and rate from active_width x active_speed. A NIC that verbs does not
+ *  list (or any verbs failure) keeps what hwloc recorded: Port1State for
+ *  the state, no rate. Recorded topologies use hwloc's record only.
  *
  *  No Slurm header; failures return -1/NULL and fill a tp_error_t.
  *****************************************************************************
@@ -67,7 +72,11 @@ typedef struct {
 	char busid[16];		/* "0000:c4:00.0" */
 	int numa;		/* OS index of its NUMA node, -1 unknown */
 	int port;		/* port used for UCX_NET_DEVICES: 1 */
-	int port_state;		/* recorded Port1State (4 = active), -1 */
+	int port_state;		/* port 1: 4 = active (IBV_PORT_ACTIVE,
+				 * hwloc Port1State), -1 unknown */
+	double rate;		/* port 1 rate in Gb/s (100 for EDR 4x),
+				 * 0 unknown; from verbs only */
+	bool verbs;		/* port_state and rate come from verbs */
 	int gpus;		/* GPUs paired with it */
 } tp_bind_nic_t;
 
@@ -111,6 +120,38 @@ extern const char *tp_bind_dist_name(int dist);
  */
 extern int tp_bind_parse_gpus(const char *list, int max_index, int *idx,
 			      int max_out, tp_error_t *err);
+
+/* A task's GPU variables as slurmstepd set them (NULL or "": unset). */
+typedef struct {
+	const char *step_gpus;	/* SLURM_STEP_GPUS */
+	const char *job_gpus;	/* SLURM_JOB_GPUS */
+	const char *visible;	/* CUDA_VISIBLE_DEVICES */
+} tp_bind_gpu_env_t;
+
+/*
+ * A task's GPUs as node indices (Slurm's GPU indices on the node, which
+ * are the bus-order indices of this file when gres.conf lists the GPUs in
+ * bus order).
+ *
+ * CUDA_VISIBLE_DEVICES holds them only while device files are not
+ * constrained: with cgroup ConstrainDevices=yes Slurm renumbers it from 0
+ * within the step. The SLURM_*_GPUS lists always hold node indices, and
+ * slurmstepd narrows SLURM_STEP_GPUS to the task's own GPUs whenever it
+ * narrows CUDA_VISIBLE_DEVICES (--gpus-per-task, --gpu-bind). So:
+ *	srun step:		SLURM_STEP_GPUS, else CUDA_VISIBLE_DEVICES
+ *	batch or interactive:	SLURM_JOB_GPUS, else CUDA_VISIBLE_DEVICES
+ * SLURM_JOB_GPUS is not used in an srun step: inherited from the batch
+ * script, it names the GPUs of the batch node. A list that is set but
+ * not valid is an error, not a reason to try the next one.
+ * IN batch - the batch step or the interactive step (salloc)
+ * OUT idx - up to max_out indices (as tp_bind_parse_gpus())
+ * OUT from - name of the variable used (static), or NULL
+ * RET number of GPUs; 0 when no variable is set (a task without GPUs);
+ *	-1 with err (EINVAL) as tp_bind_parse_gpus()
+ */
+extern int tp_bind_task_gpus(const tp_bind_gpu_env_t *env, bool batch,
+			     int max_index, int *idx, int max_out,
+			     const char **from, tp_error_t *err);
 
 /*
  * What a task using GPUs gpus[0..n-1] should be given.

@@ -19,7 +19,7 @@
 
 #include "tp_check.h"
 
-#include "binding.h"
+#include "binding_private.h"
 
 static char *_path(const char *name)
 {
@@ -255,6 +255,121 @@ START_TEST(test_parse_gpus)
 }
 END_TEST
 
+/* Which variable names a task's GPUs, and as which node indices. */
+typedef struct {
+	const char *step;	/* SLURM_STEP_GPUS */
+	const char *job;	/* SLURM_JOB_GPUS */
+	const char *visible;	/* CUDA_VISIBLE_DEVICES */
+	bool batch;
+	int n;			/* -1: must fail */
+	int idx[4];
+	const char *from;
+} gpu_env_row_t;
+
+static const gpu_env_row_t gpu_envs[] = {
+	/* ConstrainDevices=yes: the task of GPU 2 sees CUDA device 0. */
+	{ "2", NULL, "0", false, 1, { 2 }, "SLURM_STEP_GPUS" },
+	{ "1,3", NULL, "0,1", false, 2, { 1, 3 }, "SLURM_STEP_GPUS" },
+	/* Unconstrained: both hold node indices. */
+	{ "1,3", NULL, "1,3", false, 2, { 1, 3 }, "SLURM_STEP_GPUS" },
+	/* No SLURM_STEP_GPUS (unset or empty): CUDA_VISIBLE_DEVICES. */
+	{ NULL, NULL, "3", false, 1, { 3 }, "CUDA_VISIBLE_DEVICES" },
+	{ "", NULL, "2", false, 1, { 2 }, "CUDA_VISIBLE_DEVICES" },
+	/* A step without GPUs in a batch job: the batch node's inherited
+	 * SLURM_JOB_GPUS is not the step's. */
+	{ NULL, "0,1,2,3", NULL, false, 0, { 0 }, NULL },
+	/* Batch step: SLURM_JOB_GPUS, not a stale SLURM_STEP_GPUS. */
+	{ "0", "2,3", "0,1", true, 2, { 2, 3 }, "SLURM_JOB_GPUS" },
+	{ "0", NULL, "1", true, 1, { 1 }, "CUDA_VISIBLE_DEVICES" },
+	{ NULL, NULL, NULL, false, 0, { 0 }, NULL },
+	{ "", "", "", true, 0, { 0 }, NULL },
+	/* A bad list fails; the next variable is not tried. */
+	{ "GPU-5d3e1c2a", NULL, "0", false, -1, { 0 }, "SLURM_STEP_GPUS" },
+	{ "4", NULL, "0", false, -1, { 0 }, "SLURM_STEP_GPUS" },
+	{ NULL, "0,,1", "0", true, -1, { 0 }, "SLURM_JOB_GPUS" },
+};
+
+START_TEST(test_task_gpus)
+{
+	const gpu_env_row_t *r = &gpu_envs[_i];
+	tp_bind_gpu_env_t env = { r->step, r->job, r->visible };
+	tp_error_t err = { "" };
+	const char *from = "unset";
+	int idx[4], n, i;
+
+	n = tp_bind_task_gpus(&env, r->batch, 4, idx, 4, &from, &err);
+	ck_assert_msg(n == r->n, "row %d: %d (%s)", _i, n, err.text);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(idx[i], r->idx[i]);
+	if (r->from)
+		ck_assert_str_eq(from, r->from);
+	else
+		ck_assert_ptr_null(from);
+	if (n < 0)
+		ck_assert_msg(err.text[0], "row %d: no message", _i);
+}
+END_TEST
+
+START_TEST(test_task_gpus_args)
+{
+	tp_error_t err = { "" };
+	const char *from = "unset";
+	int idx[1];
+
+	ck_assert_int_eq(tp_bind_task_gpus(NULL, false, 4, idx, 1, &from,
+					   &err), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(from);
+}
+END_TEST
+
+/* Port rates from ibv_port_attr codes, as ibstat prints them. */
+static const struct {
+	int width, speed;
+	double rate;
+} rates[] = {
+	{ 1, 1, 2.5 },		/* 1x SDR */
+	{ 2, 4, 40 },		/* 4x QDR */
+	{ 2, 8, 40 },		/* 4x FDR10 */
+	{ 2, 16, 56 },		/* 4x FDR */
+	{ 2, 32, 100 },		/* 4x EDR */
+	{ 2, 64, 200 },		/* 4x HDR */
+	{ 16, 64, 100 },	/* 2x HDR (HDR100) */
+	{ 2, 128, 400 },	/* 4x NDR */
+	{ 8, 4, 120 },		/* 12x QDR */
+	{ 4, 2, 40 },		/* 8x DDR */
+	{ 0, 32, 0 },		/* unknown width */
+	{ 3, 32, 0 },
+	{ 2, 0, 0 },		/* unknown speed */
+	{ 2, 3, 0 },
+};
+
+START_TEST(test_verbs_rate)
+{
+	ck_assert_msg(tp_bind_verbs_rate(rates[_i].width, rates[_i].speed) ==
+		      rates[_i].rate, "width %d speed %d", rates[_i].width,
+		      rates[_i].speed);
+}
+END_TEST
+
+/* A NIC that verbs does not list keeps hwloc's record. (Here no node
+ * has verbs devices; on a live node the name cannot exist.) */
+START_TEST(test_verbs_absent)
+{
+	tp_bind_nic_t nic;
+
+	memset(&nic, 0, sizeof(nic));
+	snprintf(nic.name, sizeof(nic.name), "tp_no_such_nic");
+	nic.port_state = 4;
+	ck_assert_int_eq(tp_bind_verbs_probe(NULL, 1), 0);
+	ck_assert_int_eq(tp_bind_verbs_probe(&nic, 0), 0);
+	ck_assert_int_eq(tp_bind_verbs_probe(&nic, 1), 0);
+	ck_assert_int_eq(nic.port_state, 4);
+	ck_assert(nic.rate == 0);
+	ck_assert(!nic.verbs);
+}
+END_TEST
+
 /* What the SPANK plugin gives tasks on the JUWELS Booster node. */
 START_TEST(test_task)
 {
@@ -300,6 +415,12 @@ static Suite *_suite(void)
 	tcase_add_loop_test(tc, test_parse_gpus, 0,
 			    (int) (sizeof(lists) / sizeof(lists[0])));
 	tcase_add_test(tc, test_task);
+	tcase_add_loop_test(tc, test_task_gpus, 0,
+			    (int) (sizeof(gpu_envs) / sizeof(gpu_envs[0])));
+	tcase_add_test(tc, test_task_gpus_args);
+	tcase_add_loop_test(tc, test_verbs_rate, 0,
+			    (int) (sizeof(rates) / sizeof(rates[0])));
+	tcase_add_test(tc, test_verbs_absent);
 	suite_add_tcase(s, tc);
 	return s;
 }

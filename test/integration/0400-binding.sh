@@ -16,8 +16,12 @@
 # task's mask is empty: the plugin must keep the mask (never widen it),
 # and say so with --topopack-verbose. Narrowing itself is covered by the
 # unit test of the CPU sets (test_binding).
+# The task's GPUs are read from SLURM_STEP_GPUS (node indices, narrowed
+# to the task by slurmstepd), which --topopack-verbose names.
 # Also: --topopack-bind=none sets nothing; a bad --topopack-bind value is
-# refused by srun.
+# refused by srun. The same options given to sbatch (on its command line
+# and as #SBATCH lines) reach the job's steps, and sbatch refuses a bad
+# value.
 #
 # Needs spank_topopack.so in TOPOPACK_PLUGIN_DIR or under TOPOPACK_BUILDDIR
 # (else skipped, 77).
@@ -65,8 +69,6 @@ echo "TASK $SLURM_PROCID CVD=${CUDA_VISIBLE_DEVICES:-} HCA=${NCCL_IB_HCA:-} UCX=
 EOS
 chmod +x "$CLUSTER_DIR/jobs/task.sh"
 
-# The job options are given to srun: Slurm 22.05's sbatch lists them in
-# --help but refuses them on its command line here.
 job=$(cluster_submit -n4 --gpus-per-task=1 \
 	--wrap="srun -n4 --gpus-per-task=1 --topopack-verbose $CLUSTER_DIR/jobs/task.sh")
 cluster_wait_state "$job" COMPLETED 60 || { cluster_logs_tail 30; cluster_fail "job $job"; }
@@ -86,12 +88,60 @@ while read -r _ _ cvd hca ucx ompi nm aff; do
 done < <(grep '^TASK ' "$out")
 check "4 tasks, GPUs 0-3 each once" [ "$(echo "$seen" | grep -o . | sort | tr -d '\n')" = 0123 ]
 check "verbose: affinity kept" [ "$(grep -c 'affinity kept' "$out")" -eq 4 ]
+check "GPUs read from SLURM_STEP_GPUS, one per task" \
+	[ "$(grep -cE '^topopack: task [0-3]: SLURM_STEP_GPUS=[0-3] nic=mlx5_[0-3] ' "$out")" -eq 4 ]
 
 job=$(cluster_submit -n4 --gpus-per-task=1 \
 	--wrap="unset NCCL_IB_HCA; srun -n4 --gpus-per-task=1 --topopack-bind=none $CLUSTER_DIR/jobs/task.sh")
 cluster_wait_state "$job" COMPLETED 60 || cluster_fail "job $job"
 out=$(cluster_job_output "$job")
 check "bind=none: no NCCL_IB_HCA" [ "$(grep -c 'HCA= ' "$out")" -eq 4 ]
+
+# Through sbatch: bind=none on its command line, for every step.
+job=$(cluster_submit -n4 --gpus-per-task=1 --topopack-bind=none \
+	--wrap="unset NCCL_IB_HCA; srun -n4 --gpus-per-task=1 $CLUSTER_DIR/jobs/task.sh")
+check "sbatch --topopack-bind=none accepted" [ -n "$job" ]
+if [ -n "$job" ]; then
+	cluster_wait_state "$job" COMPLETED 60 || cluster_fail "job $job"
+	out=$(cluster_job_output "$job")
+	check "sbatch bind=none: no NCCL_IB_HCA in the step" \
+		[ "$(grep -c 'HCA= ' "$out")" -eq 4 ]
+fi
+
+# Through #SBATCH lines: bind=nic and verbose. NICs are set, the CPU mask
+# is not touched (no "affinity kept" line), and the batch step itself
+# reads its GPUs from SLURM_JOB_GPUS.
+cat >"$CLUSTER_DIR/jobs/nic.sh" <<EOS
+#!/bin/bash
+#SBATCH -n4 --gpus-per-task=1
+#SBATCH --topopack-bind=nic
+#SBATCH --topopack-verbose
+srun -n4 --gpus-per-task=1 $CLUSTER_DIR/jobs/task.sh
+EOS
+job=$(cluster_submit "$CLUSTER_DIR/jobs/nic.sh")
+check "#SBATCH --topopack-bind=nic accepted" [ -n "$job" ]
+if [ -n "$job" ]; then
+	cluster_wait_state "$job" COMPLETED 60 || cluster_fail "job $job"
+	out=$(cluster_job_output "$job")
+	cat "$out"
+	check "sbatch bind=nic: NCCL_IB_HCA in every task" \
+		[ "$(grep -c '^TASK .* HCA==mlx5_[0-3] ' "$out")" -eq 4 ]
+	check "sbatch verbose: every step task reports" \
+		[ "$(grep -cE '^topopack: task [0-3]: SLURM_STEP_GPUS=' "$out")" -eq 4 ]
+	check "sbatch verbose: batch step reads SLURM_JOB_GPUS" \
+		grep -q '^topopack: task 0: SLURM_JOB_GPUS=0,1,2,3 nic=mlx5_0,mlx5_1,mlx5_2,mlx5_3 ' "$out"
+	check "sbatch bind=nic: CPU mask not considered" \
+		[ "$(grep -c 'affinity' "$out")" -eq 0 ]
+fi
+
+if msg=$(cd "$CLUSTER_DIR/jobs" &&
+	timeout 30 sbatch --topopack-bind=bogus --wrap=true 2>&1); then
+	check "sbatch: bad --topopack-bind refused" false
+else
+	echo "# $msg"
+	check "sbatch: bad --topopack-bind refused" \
+		grep -q 'expected none, nic or nic,cpu' <<<"$msg"
+fi
 
 if msg=$(timeout 30 srun -n1 --topopack-bind=bogus true 2>&1); then
 	check "bad --topopack-bind refused" false

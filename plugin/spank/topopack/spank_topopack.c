@@ -3,12 +3,16 @@
  *
  *  In slurmstepd, for each task (slurm_spank_task_init, after Slurm has
  *  put the task's GPUs in its environment), the plugin reads the task's
- *  GPU indices from CUDA_VISIBLE_DEVICES, else SLURM_STEP_GPUS, else
- *  SLURM_JOB_GPUS; an index is the GPU's position in PCI bus order, which
- *  is Slurm's own index when gres.conf lists the GPUs in bus order (as
- *  topopack-discover writes it) and device files are not constrained by
- *  cgroups (with ConstrainDevices=yes Slurm renumbers CUDA_VISIBLE_DEVICES
- *  from 0 and SLURM_STEP_GPUS should be used: not handled yet).
+ *  GPUs as node indices: in a step of srun from SLURM_STEP_GPUS, in the
+ *  batch (or interactive) step from SLURM_JOB_GPUS, and from
+ *  CUDA_VISIBLE_DEVICES only when that is not set. With cgroup
+ *  ConstrainDevices=yes Slurm renumbers CUDA_VISIBLE_DEVICES from 0
+ *  within the step, while the SLURM_*_GPUS lists keep the node's indices
+ *  (and slurmstepd narrows SLURM_STEP_GPUS to the task's GPUs as it does
+ *  CUDA_VISIBLE_DEVICES): the mapping is right with or without it. The
+ *  rules are tp_bind_task_gpus() in lib/binding.h. A node index is the
+ *  GPU's position in PCI bus order when gres.conf lists the GPUs in bus
+ *  order (as topopack-discover writes it).
  *
  *  It pairs them with NICs through libtopopack (lib/binding.h) on the
  *  node's hwloc topology (HWLOC_XMLFILE in slurmd's environment is
@@ -25,7 +29,16 @@
  *
  *  Options: plugstack.conf "bind=none|nic|nic,cpu" (default nic,cpu) and
  *  "verbose"; per job --topopack-bind=none|nic|nic,cpu and
- *  --topopack-verbose. Anything else is refused.
+ *  --topopack-verbose, for srun, sbatch and salloc. Anything else is
+ *  refused. Slurm reads a plugin's static spank_options table only in
+ *  srun and slurmstepd (local and remote contexts), never in sbatch or
+ *  salloc (allocator context), so the options are registered with
+ *  spank_option_register() from slurm_spank_init in those three contexts
+ *  and no spank_options symbol is exported. The value given to sbatch or
+ *  salloc reaches the job's steps through the environment
+ *  (_SLURM_SPANK_OPTION_topopack_topopack_bind). The plugstack.conf
+ *  "required"/"optional" keyword does not change which options exist; it
+ *  only decides whether a failure of the plugin stops the command.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -37,6 +50,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <slurm/slurm.h>	/* SLURM_BATCH_SCRIPT, SLURM_INTERACTIVE_STEP */
 #include <slurm/spank.h>
 
 #include "binding.h"
@@ -72,7 +86,8 @@ static int _opt_verbose(int val __attribute__((unused)),
 	return ESPANK_SUCCESS;
 }
 
-struct spank_option spank_options[] = {
+/* Registered by slurm_spank_init: see the header comment. */
+static struct spank_option _options[] = {
 	{ "topopack-bind", "none|nic|nic,cpu",
 	  "bind each task to the NICs (nic) and NUMA CPUs (cpu) of its GPUs",
 	  1, 0, _opt_bind },
@@ -81,32 +96,46 @@ struct spank_option spank_options[] = {
 	SPANK_OPTIONS_TABLE_END
 };
 
-extern int slurm_spank_init(spank_t sp __attribute__((unused)), int ac, char **av)
+extern int slurm_spank_init(spank_t sp, int ac, char **av)
 {
+	spank_context_t ctx = spank_context();
 	char err[160];
+	spank_err_t rc;
 
 	if (tp_spank_parse_args(ac, av, &conf, err, sizeof(err)) < 0) {
 		slurm_error("topopack: %s", err);
 		return ESPANK_BAD_ARG;
 	}
+	if ((ctx != S_CTX_ALLOCATOR) && (ctx != S_CTX_LOCAL) &&
+	    (ctx != S_CTX_REMOTE))
+		return ESPANK_SUCCESS;
+	for (int i = 0; _options[i].name; i++) {
+		if ((rc = spank_option_register(sp, &_options[i])) !=
+		    ESPANK_SUCCESS) {
+			slurm_error("topopack: cannot register --%s: %s",
+				    _options[i].name, spank_strerror(rc));
+			return rc;
+		}
+	}
 	return ESPANK_SUCCESS;
 }
 
-/* The task's GPU list, or NULL; which variable it came from in *from. */
-static const char *_task_gpus(spank_t sp, char *buf, int len,
-			      const char **from)
+/* Value of the task's variable name in buf, or NULL when unset. */
+static const char *_getenv(spank_t sp, const char *name, char *buf, int len)
 {
-	static const char *vars[] = { "CUDA_VISIBLE_DEVICES",
-				      "SLURM_STEP_GPUS", "SLURM_JOB_GPUS" };
+	if (spank_getenv(sp, name, buf, len) != ESPANK_SUCCESS)
+		return NULL;
+	return buf;
+}
 
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		if ((spank_getenv(sp, vars[i], buf, len) == ESPANK_SUCCESS) &&
-		    buf[0]) {
-			*from = vars[i];
-			return buf;
-		}
-	}
-	return NULL;
+/* The batch step or the interactive step (salloc)? */
+static bool _batch_step(spank_t sp)
+{
+	uint32_t step = 0;
+
+	if (spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS)
+		return false;
+	return (step == SLURM_BATCH_SCRIPT) || (step == SLURM_INTERACTIVE_STEP);
 }
 
 /* Set name=value in the task's environment. Existing values are
@@ -154,8 +183,11 @@ extern int slurm_spank_task_init(spank_t sp, int ac __attribute__((unused)),
 {
 	int bind = (job_bind >= 0) ? job_bind : conf.bind;
 	bool verbose = conf.verbose || job_verbose;
-	char list[256], hca[256], nhca[260], ucx[256], cpus[256] = "";
-	const char *from = NULL;
+	char step_gpus[256], job_gpus[256], visible[256];
+	char hca[256], nhca[260], ucx[256], cpus[256] = "";
+	tp_bind_gpu_env_t env;
+	const char *from = NULL, *list;
+	bool batch;
 	int idx[MAX_TASK_GPUS], n;
 	tp_node_topo_t *topo = NULL;
 	tp_error_t err = { "" };
@@ -165,14 +197,25 @@ extern int slurm_spank_task_init(spank_t sp, int ac __attribute__((unused)),
 	if (!spank_remote(sp) || !bind)
 		return ESPANK_SUCCESS;
 	spank_get_item(sp, S_TASK_GLOBAL_ID, &task);
-	if (!_task_gpus(sp, list, sizeof(list), &from))
+	env.step_gpus = _getenv(sp, "SLURM_STEP_GPUS", step_gpus,
+				sizeof(step_gpus));
+	env.job_gpus = _getenv(sp, "SLURM_JOB_GPUS", job_gpus,
+			       sizeof(job_gpus));
+	env.visible = _getenv(sp, "CUDA_VISIBLE_DEVICES", visible,
+			      sizeof(visible));
+	batch = _batch_step(sp);
+	list = batch ? env.job_gpus : env.step_gpus;
+	if (!list || !list[0])
+		list = env.visible;
+	if (!list || !list[0])
 		return ESPANK_SUCCESS; /* a task without GPUs */
 	if (!(topo = tp_node_topo_load(NULL, &err))) {
 		slurm_error("topopack: task %u: %s; not bound", task, err.text);
 		return ESPANK_SUCCESS;
 	}
-	n = tp_bind_parse_gpus(list, tp_node_topo_gpu_count(topo), idx,
-			       MAX_TASK_GPUS, &err);
+	n = tp_bind_task_gpus(&env, batch,
+			      tp_node_topo_gpu_count(topo), idx, MAX_TASK_GPUS,
+			      &from, &err);
 	if (n < 0) {
 		slurm_error("topopack: task %u: %s: %s; not bound", task, from,
 			    err.text);
