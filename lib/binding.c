@@ -15,6 +15,7 @@
 #include <hwloc.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,46 +203,116 @@ static int _port_rank(const tp_bind_nic_t *nic)
 	return (nic->port_state < 0) ? 1 : 2;
 }
 
+/*
+ * Pair GPUs with NICs at the least total distance, no NIC taking more
+ * than ceil(GPUs/NICs): a min-cost flow source -> GPU -> NIC -> sink,
+ * grown one GPU at a time along the cheapest path (Bellman-Ford over
+ * the residual graph, so a later GPU can move an earlier one to another
+ * NIC when that is cheaper in total). A pair costs its distance class,
+ * weighted so that any nearer class outweighs the NIC's port state,
+ * which breaks ties. Nodes and edges are scanned in bus order: the
+ * result depends on the topology alone.
+ */
 static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 		  const _dev_t *nd)
 {
-	int cap, c, i, j, best, d;
+	int G = nt->ngpu, N = nt->nnic, cap;
+	int *cost, *of_gpu, *dist, *from;
 
-	for (i = 0; i < nt->ngpu; i++) {
+	for (int i = 0; i < G; i++) {
 		nt->gpu[i].nic = -1;
 		nt->gpu[i].dist = TP_BIND_NONE;
 		nt->gpu[i].nic_local = false;
 	}
-	if (!nt->nnic)
+	if (!N || !G)
 		return;
-	cap = (nt->ngpu + nt->nnic - 1) / nt->nnic;
-	for (c = TP_BIND_PCI; c <= TP_BIND_SYSTEM; c++) {
-		for (i = 0; i < nt->ngpu; i++) {
-			if (nt->gpu[i].nic >= 0)
-				continue;
-			best = -1;
-			for (j = 0; j < nt->nnic; j++) {
-				if (nt->nic[j].gpus >= cap)
+	cap = (G + N - 1) / N;
+	cost = malloc(sizeof(int) * G * N);
+	of_gpu = malloc(sizeof(int) * G);
+	/* residual graph nodes: GPUs 0..G-1, NICs G..G+N-1, sink G+N */
+	dist = malloc(sizeof(int) * (G + N + 1));
+	from = malloc(sizeof(int) * (G + N + 1));
+	if (!cost || !of_gpu || !dist || !from)
+		abort();
+	for (int i = 0; i < G; i++) {
+		of_gpu[i] = -1;
+		for (int j = 0; j < N; j++)
+			cost[i * N + j] = _dist(t, &gd[i], &nd[j]) * 16 +
+				_port_rank(&nt->nic[j]);
+	}
+	for (int g = 0; g < G; g++) {
+		bool changed = true;
+		int end;
+
+		/* from unassigned GPU g: cheapest path to a NIC with room */
+		for (int v = 0; v <= G + N; v++)
+			dist[v] = INT_MAX;
+		dist[g] = 0;
+		from[g] = -1;
+		for (int round = 0; changed && round <= G + N; round++) {
+			changed = false;
+			for (int i = 0; i < G; i++) {
+				if (dist[i] == INT_MAX)
 					continue;
-				d = _dist(t, &gd[i], &nd[j]);
-				if (d != c)
-					continue;
-				if ((best < 0) ||
-				    (_port_rank(&nt->nic[j]) <
-				     _port_rank(&nt->nic[best])) ||
-				    ((_port_rank(&nt->nic[j]) ==
-				      _port_rank(&nt->nic[best])) &&
-				     (nt->nic[j].gpus < nt->nic[best].gpus)))
-					best = j;
+				for (int j = 0; j < N; j++) {
+					int d;
+
+					if (of_gpu[i] == j)
+						continue;
+					d = dist[i] + cost[i * N + j];
+					if (d < dist[G + j]) {
+						dist[G + j] = d;
+						from[G + j] = i;
+						changed = true;
+					}
+				}
 			}
-			if (best < 0)
-				continue;
-			nt->gpu[i].nic = best;
-			nt->gpu[i].dist = c;
-			nt->gpu[i].nic_local = (c <= TP_BIND_NUMA);
-			nt->nic[best].gpus++;
+			/* back along an assignment: NIC j to its GPU i */
+			for (int i = 0; i < G; i++) {
+				int j = of_gpu[i], d;
+
+				if (j < 0 || dist[G + j] == INT_MAX)
+					continue;
+				d = dist[G + j] - cost[i * N + j];
+				if (d < dist[i]) {
+					dist[i] = d;
+					from[i] = G + j;
+					changed = true;
+				}
+			}
+		}
+		end = -1;
+		for (int j = 0; j < N; j++)
+			if (nt->nic[j].gpus < cap && dist[G + j] != INT_MAX &&
+			    (end < 0 || dist[G + j] < dist[end]))
+				end = G + j;
+		if (end < 0)
+			break;
+		nt->nic[end - G].gpus++;
+		/* flip the path: each GPU on it takes the NIC it reached;
+		 * the NIC it leaves is the one the path came through */
+		for (int v = end;;) {
+			int i = from[v], prev = i == g ? -1 : from[i];
+
+			of_gpu[i] = v - G;
+			if (prev < 0)
+				break;
+			v = prev;
 		}
 	}
+	for (int i = 0; i < G; i++) {
+		int j = of_gpu[i];
+
+		if (j < 0)
+			continue;
+		nt->gpu[i].nic = j;
+		nt->gpu[i].dist = _dist(t, &gd[i], &nd[j]);
+		nt->gpu[i].nic_local = nt->gpu[i].dist <= TP_BIND_NUMA;
+	}
+	free(cost);
+	free(of_gpu);
+	free(dist);
+	free(from);
 }
 
 /* Collect GPUs and NICs of a loaded topology into nt; on the live

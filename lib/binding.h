@@ -13,13 +13,13 @@
  *  of class 0x0300 or 0x0302 from NVIDIA (0x10de), AMD (0x1002) or Intel
  *  (0x8086).
  *
- *  Pairing: each GPU gets the NIC of the lowest distance class (same PCIe
- *  switch < same NUMA node < same package < other package); when there
- *  are fewer NICs than GPUs, no NIC takes more than ceil(GPUs/NICs) GPUs.
- *  GPUs are served in bus order, class by class; ties go to the NIC whose
- *  port 1 is active (then unknown, then down), then to the NIC with fewer
- *  GPUs so far, then to the NIC first in bus order, so the pairing
- *  depends only on the topology and the port states.
+ *  Pairing: the assignment of GPUs to NICs with the least total distance
+ *  (classes: same PCIe switch < same NUMA node < same package < other
+ *  package; a nearer class always outweighs a NIC's port state), no NIC
+ *  taking more than ceil(GPUs/NICs), so NICs are shared evenly when they
+ *  are fewer. It is computed exactly (a small min-cost flow), scanning
+ *  GPUs and NICs in bus order, so the pairing depends only on the
+ *  topology.
  *
  *  Port state and rate: on the live machine (no XML file given and no
  *  HWLOC_XMLFILE), when topopack was built with libibverbs, port 1 of
