@@ -18,31 +18,30 @@
 
 #include "topopack_nodes.h"
 
-/* GPUs Slurm can still give on the node (gres/gpu available - allocated). */
-static uint64_t _free_gpus(node_record_t *node_ptr)
+extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
+			       uint64_t *alloc)
 {
 	gres_node_state_t *gres_ns;
 	gres_state_t *gres_state;
 	ListIterator iter;
-	uint64_t avail = 0, alloc = 0;
 
+	*avail = *alloc = 0;
 	if (!node_ptr->gres_list)
-		return 0;
+		return;
 	iter = list_iterator_create(node_ptr->gres_list);
 	while ((gres_state = list_next(iter))) {
 		if (xstrcmp(gres_state->gres_name, "gpu") ||
 		    !(gres_ns = gres_state->gres_data))
 			continue;
-		avail += gres_ns->gres_cnt_avail;
-		alloc += gres_ns->gres_cnt_alloc;
+		*avail += gres_ns->gres_cnt_avail;
+		*alloc += gres_ns->gres_cnt_alloc;
 	}
 	list_iterator_destroy(iter);
-	return (alloc >= avail) ? 0 : avail - alloc;
 }
 
-static bool _unusable(node_record_t *node_ptr)
+extern bool topopack_node_unusable(node_record_t *node_ptr)
 {
-	return IS_NODE_DOWN(node_ptr) || IS_NODE_DRAIN(node_ptr) ||
+	return !node_ptr || IS_NODE_DOWN(node_ptr) || IS_NODE_DRAIN(node_ptr) ||
 		IS_NODE_FAIL(node_ptr) || IS_NODE_NO_RESPOND(node_ptr) ||
 		IS_NODE_FUTURE(node_ptr);
 }
@@ -53,13 +52,14 @@ static int _node(tp_state_t *state, const tp_fabric_t *fabric, int f,
 		 node_record_t *node_ptr)
 {
 	int gpus = tp_fabric_node_gpus(fabric, f);
-	uint64_t free_gpus;
+	uint64_t avail, alloc, free_gpus;
 	int used, jobs;
 	bool exclusive;
 
-	if (!node_ptr || _unusable(node_ptr))
+	if (topopack_node_unusable(node_ptr))
 		return tp_state_set_avail(state, f, TP_NODE_DOWN);
-	free_gpus = _free_gpus(node_ptr);
+	topopack_node_gpus(node_ptr, &avail, &alloc);
+	free_gpus = (alloc >= avail) ? 0 : avail - alloc;
 	used = (free_gpus >= (uint64_t) gpus) ? 0 : gpus - (int) free_gpus;
 	jobs = node_ptr->run_job_cnt + node_ptr->sus_job_cnt;
 	exclusive = node_ptr->no_share_job_cnt > 0;

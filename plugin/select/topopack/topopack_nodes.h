@@ -30,6 +30,14 @@
  *	NULL otherwise
  * RET a new state (tp_state_free() it), or NULL when out of memory
  */
+/* GPUs (gres/gpu) Slurm counts on the node: available and allocated. */
+extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
+			       uint64_t *alloc);
+
+/* RET true when the node takes no job now (NULL, down, drained, failing,
+ * not responding or future). */
+extern bool topopack_node_unusable(node_record_t *node_ptr);
+
 extern tp_state_t *topopack_nodes_state(topopack_fabric_t *tf,
 					bitstr_t *usable_bitmap,
 					uint8_t **usable);

@@ -40,33 +40,6 @@
  *  Slurm records
 \*****************************************************************************/
 
-static bool _unusable(node_record_t *node_ptr)
-{
-	return !node_ptr || IS_NODE_DOWN(node_ptr) || IS_NODE_DRAIN(node_ptr) ||
-		IS_NODE_FAIL(node_ptr) || IS_NODE_NO_RESPOND(node_ptr) ||
-		IS_NODE_FUTURE(node_ptr);
-}
-
-/* GPUs Slurm has given out on the node. */
-static uint64_t _used_gpus(node_record_t *node_ptr)
-{
-	gres_node_state_t *gres_ns;
-	gres_state_t *gres_state;
-	ListIterator iter;
-	uint64_t alloc = 0;
-
-	if (!node_ptr->gres_list)
-		return 0;
-	iter = list_iterator_create(node_ptr->gres_list);
-	while ((gres_state = list_next(iter))) {
-		if (xstrcmp(gres_state->gres_name, "gpu") ||
-		    !(gres_ns = gres_state->gres_data))
-			continue;
-		alloc += gres_ns->gres_cnt_alloc;
-	}
-	list_iterator_destroy(iter);
-	return alloc;
-}
 
 /* GPUs the job holds on the k-th node of its allocation. */
 static int _job_gpus(job_record_t *job_ptr, int k)
@@ -225,7 +198,11 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 
 		if (!node_ptr)
 			continue;
-		used = _used_gpus(node_ptr);
+		{
+			uint64_t avail;
+
+			topopack_node_gpus(node_ptr, &avail, &used);
+		}
 		left[f] = (used > (uint64_t) cap) ? cap : (int) used;
 		for (int j = 0; j < vs->nv; j++)
 			for (int i = 0; i < vs->v[j].nnodes; i++)
@@ -271,7 +248,7 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 	for (int f = 0; f < n; f++) {
 		int s = tf->to_slurm[f];
 
-		if (_unusable((s >= 0) ? node_record_table_ptr[s] : NULL))
+		if (topopack_node_unusable((s >= 0) ? node_record_table_ptr[s] : NULL))
 			(void) tp_state_set_avail(state, f, TP_NODE_DOWN);
 	}
 	goto fini;
@@ -442,7 +419,7 @@ static bool _hold_valid(const topopack_hold_t *hold, job_record_t *job_ptr,
 	for (i = 0; i < node_record_count; i++) {
 		if (!bit_test(hold->nodes, i))
 			continue;
-		if (_unusable(node_record_table_ptr[i])) {
+		if (topopack_node_unusable(node_record_table_ptr[i])) {
 			*why = xstrdup_printf("node %s is not usable",
 					      node_record_table_ptr[i] ?
 					      node_record_table_ptr[i]->name :
