@@ -106,6 +106,14 @@ _cluster_msg() {
 	printf 'cluster: %s\n' "$*" >&2
 }
 
+# cluster_need_plugin NAME: exit 77 (skip) unless NAME.so is in one of
+# the TOPOPACK_PLUGIN_DIR directories: the prologue of plugin tests.
+cluster_need_plugin() {
+	cluster_have_plugin "$1" && return 0
+	echo "$1.so is not in TOPOPACK_PLUGIN_DIR ('${TOPOPACK_PLUGIN_DIR:-}')"
+	exit 77
+}
+
 # cluster_fail MSG...: print "FAIL: MSG" and exit 1 (the EXIT trap stops
 # the cluster).
 cluster_fail() {

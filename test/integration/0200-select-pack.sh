@@ -42,11 +42,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
 
 cluster_check_prereqs || exit 77
-if ! cluster_have_plugin select_topopack; then
-	echo "select_topopack.so is not in TOPOPACK_PLUGIN_DIR" \
-		"('${TOPOPACK_PLUGIN_DIR:-}')"
-	exit 77
-fi
+cluster_need_plugin select_topopack
 top_dir=${1:?usage: $0 DIR}
 mkdir -p "$top_dir" || exit 1
 

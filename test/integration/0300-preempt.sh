@@ -26,11 +26,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
 
 cluster_check_prereqs || exit 77
-if ! cluster_have_plugin select_topopack; then
-	echo "select_topopack.so is not in TOPOPACK_PLUGIN_DIR" \
-		"('${TOPOPACK_PLUGIN_DIR:-}')"
-	exit 77
-fi
+cluster_need_plugin select_topopack
 top_dir=${1:?usage: $0 DIR}
 mkdir -p "$top_dir" || exit 1
 
@@ -129,27 +125,8 @@ if grep -q "preemption plan for JobId=$high dropped" "$log"; then
 	not_ok "the plan of JobId=$high was dropped"
 fi
 
-# The victims: requeued, pending until the high job ends.
-for j in ${planned//,/ }; do
-	r=$(restarts "$j")
-	s=$(cluster_job_state "$j")
-	if [ "${r:-0}" -ge 1 ] && [ "$s" = PENDING ]; then
-		ok "JobId=$j requeued: $s Reason=$(reason "$j") Restarts=$r"
-	else
-		not_ok "JobId=$j: state $s Restarts=${r:-?}, expected PENDING, Restarts>=1"
-	fi
-done
-
-scancel "$high"
-again=1
-for j in ${planned//,/ }; do
-	if ! cluster_wait_state "$j" RUNNING 120; then
-		again=0
-		not_ok "JobId=$j did not run again: $(cluster_job_state "$j") Reason=$(reason "$j")"
-	fi
-done
-[ "$again" -eq 1 ] && [ -n "$planned" ] &&
-	ok "the preempted jobs run again after the high job is cancelled"
+# The victims: requeued, pending until the high job ends, then again.
+check_requeued_rerun "$high" "$planned"
 
 echo "# comparison: stock select/cons_tres preempted JobId=${stock_preempted:-not run}" \
 	"high on ${stock_nodes:-?} (leaf $(leaves_of "${stock_nodes:-}"));" \

@@ -88,3 +88,28 @@ fill() {
 	done
 }
 
+
+# check_requeued_rerun HIGH JOBS: JOBS (comma separated) are requeued and
+# pending while HIGH runs, and run again once HIGH is cancelled.
+check_requeued_rerun() {
+	local high=$1 planned=$2 j r s again=1
+
+	for j in ${planned//,/ }; do
+		r=$(restarts "$j")
+		s=$(cluster_job_state "$j")
+		if [ "${r:-0}" -ge 1 ] && [ "$s" = PENDING ]; then
+			ok "JobId=$j requeued: $s Reason=$(reason "$j") Restarts=$r"
+		else
+			not_ok "JobId=$j: state $s Restarts=${r:-?}, expected PENDING, Restarts>=1"
+		fi
+	done
+	scancel "$high"
+	for j in ${planned//,/ }; do
+		if ! cluster_wait_state "$j" RUNNING 120; then
+			again=0
+			not_ok "JobId=$j did not run again: $(cluster_job_state "$j") Reason=$(reason "$j")"
+		fi
+	done
+	[ "$again" -eq 1 ] && [ -n "$planned" ] &&
+		ok "the preempted jobs run again after the high job is cancelled"
+}
