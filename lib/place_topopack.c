@@ -8,6 +8,9 @@
  *   (b) best fit: the tightest top block (fewest free GPUs), inside the
  *       fullest enclosing blocks (compared from the root down), then the
  *       chosen blocks with the fewest free GPUs at each level, top down;
+ *       for one node, the fullest blocks from the root down come first,
+ *       then the tightest node in them, so that small jobs fill the
+ *       busiest leaf and leave the others' idle nodes whole;
  *   (c) placement order (configuration order) for ties.
  *
  *  The top level is the lowest level holding a block with enough capacity;
@@ -303,7 +306,7 @@ static int _cand_cmp(const void *a, const void *b, void *arg)
 }
 
 /*****************************************************************************\
- *  Single node: tightest node inside the fullest blocks
+ *  Single node: the fullest blocks, then the tightest node in them
 \*****************************************************************************/
 
 /* Does block k hold a node with want free GPUs (any idle node for an
@@ -315,21 +318,25 @@ static bool _holds(const tp_search_t *c, int k, int want)
 	return c->s->hist[(size_t) k * c->s->hist_width + want] > 0;
 }
 
-/* From the counts: the smallest free count that fits, then a descent
- * through the fullest blocks holding such a node. RET node or -1. */
+/* Does block k hold a node with at least need free GPUs? */
+static bool _holds_fit(const tp_search_t *c, int k, int need)
+{
+	if (c->req->exclusive)
+		return c->s->block_idle[k] > 0;
+	for (int g = need; g < c->s->hist_width; g++)
+		if (_holds(c, k, g))
+			return true;
+	return false;
+}
+
+/* From the counts: a descent through the fullest blocks holding a node
+ * that fits, down to the tightest such node. RET node or -1. */
 static int _descend(const tp_search_t *c)
 {
 	const tp_fabric_t *f = c->f;
-	int need = c->per_node ? c->need : c->D, want = -1, b = -1;
+	int need = c->per_node ? c->need : c->D, b = -1;
 
-	if (c->req->exclusive)
-		want = need <= f->max_gpus ? f->max_gpus : -1;
-	for (int g = need; g < c->s->hist_width && want < 0; g++)
-		for (int r = f->level_first[f->nlevels - 1];
-		     r < f->level_first[f->nlevels] && want < 0; r++)
-			if (_holds(c, f->level_blocks[r], g))
-				want = g;
-	if (want < 0)
+	if (c->req->exclusive && need > f->max_gpus)
 		return -1;
 	for (int lvl = f->nlevels - 1; lvl >= 0; lvl--) {
 		const int *list = f->level_blocks + f->level_first[lvl];
@@ -343,7 +350,7 @@ static int _descend(const tp_search_t *c)
 		for (int i = 0; i < cnt; i++) {
 			int k = list[i];
 
-			if (!_holds(c, k, want))
+			if (!_holds_fit(c, k, need))
 				continue;
 			if (b < 0 || c->s->block_free[k] < c->s->block_free[b])
 				b = k;
@@ -365,7 +372,10 @@ static int _scan_nodes(const tp_search_t *c)
 
 		if (tp_search_units(c, n, &gpus) < c->D)
 			continue;
+		/* the node's own free GPUs last: enclosing blocks first */
 		nfit = _fit_prefix(c, f->nodes[n].block, fit);
+		memmove(fit, fit + 1, sizeof(int) * (nfit - 1));
+		fit[nfit - 1] = c->s->block_free[f->nodes[n].block];
 		if (best < 0 || _int_cmp(fit, best_fit, nfit) < 0) {
 			best = n;
 			memcpy(best_fit, fit, sizeof(fit));
@@ -374,7 +384,7 @@ static int _scan_nodes(const tp_search_t *c)
 	return best;
 }
 
-/* The tightest node, inside the fullest blocks. */
+/* The fullest blocks, then the tightest node in them. */
 static void _single_node(tp_search_t *c, tp_pick_t *p)
 {
 	int fit[TP_MAX_LEVELS], nfit, gpus;
