@@ -1,0 +1,187 @@
+/*****************************************************************************\
+ *  sim.h - the parts of topopack-sim: job traces, the scheduler replay and
+ *  what is measured on it.
+ *
+ *  A trace is read once and replayed once per placement policy, each time
+ *  on a fresh state of the same fabric, so that the policies see exactly
+ *  the same jobs at the same times.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#ifndef _TOPOPACK_SIM_H
+#define _TOPOPACK_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "topopack.h"
+
+/*****************************************************************************\
+ *  Traces (sim_trace.c)
+\*****************************************************************************/
+
+typedef struct {
+	long id;		/* the trace's job id */
+	double submit;		/* seconds from the trace's origin */
+	double duration;	/* seconds the job runs when it is not slowed */
+	int gpus;		/* GPUs in all */
+	int nodes;		/* nodes it asks for; 0: as few as fit */
+	int priority;		/* higher may preempt lower (--preempt) */
+	int line;		/* where it is in the trace file */
+} sim_job_t;
+
+typedef struct {
+	sim_job_t *job;		/* valid records, in submit order */
+	int count;
+	int cap;
+	long invalid;		/* records with no GPU or no run time */
+	long records;		/* job records read, valid or not */
+} sim_trace_t;
+
+/*
+ * Read a Standard Workload Format file (.swf, plain or gzip) or a CSV file
+ * (job_id,submit_s,duration_s,num_gpus,num_nodes[,priority], with or
+ * without a header naming those columns, plain or gzip). SWF processors
+ * are taken as GPUs, the node count is left open. Only the first max_jobs
+ * records are read when max_jobs > 0.
+ * RET 0, or -1 with err naming file:line and the problem.
+ */
+extern int sim_trace_read(const char *path, long max_jobs, sim_trace_t *trace,
+			  tp_error_t *err);
+extern void sim_trace_free(sim_trace_t *trace);
+
+/*****************************************************************************\
+ *  Replay (sim_run.c)
+\*****************************************************************************/
+
+typedef struct {
+	tp_policy_t policy;
+	double bf_interval;	/* seconds between backfill passes; 0: never */
+	int bf_depth;		/* queued jobs a backfill pass looks at */
+	bool preempt;		/* higher priorities preempt lower ones */
+	double stretch;		/* share of run time in all-reduce (0..1) */
+	bool timeline;		/* record busy GPUs over time, per leaf */
+} sim_opts_t;
+
+/* What became of one job (its last run when it was preempted). */
+typedef struct {
+	bool ran;		/* false: skipped, or never started */
+	bool too_large;		/* skipped: no empty fabric holds it */
+	double start;
+	double end;
+	int nodes;
+	int leaves;
+	int domains;
+	int max_hops;
+	double eff;		/* predicted all-reduce efficiency */
+	int min_leaves;		/* fewest leaves the free state allowed */
+	int restarts;		/* times it was preempted */
+} sim_outcome_t;
+
+/* One change of the busy GPUs of a leaf (leaf -1: the whole fabric). */
+typedef struct {
+	double t;
+	int leaf;
+	int busy;
+} sim_step_t;
+
+typedef struct {
+	sim_outcome_t *job;	/* per trace job */
+	int count;
+	long too_large;		/* jobs no empty fabric could hold */
+	long stuck;		/* jobs still queued at the end: a bug */
+	long preemptions;	/* jobs preempted, counting each time */
+	double lost_gpu_s;	/* work preempted jobs lost */
+	double busy_gpu_s;	/* GPUs held x time, over every run */
+	double first_submit;
+	double last_end;
+	double wall_s;		/* time the replay took */
+	sim_step_t *step;	/* with opts.timeline */
+	long nsteps;
+	long cap_steps;
+} sim_result_t;
+
+/*
+ * Replay the trace on a fresh state of the fabric: jobs in priority then
+ * submit order (FCFS), EASY backfill every bf_interval seconds, with the
+ * run times as estimates; with preempt, a job that cannot start preempts
+ * lower priorities: topopack through tp_preempt_plan(), the other policies
+ * the way cons_tres does (lowest priority first, until the job fits, then
+ * only those under the chosen nodes).
+ * RET 0, or -1 with err (out of memory).
+ */
+extern int sim_run(const tp_fabric_t *fabric, const sim_trace_t *trace,
+		   const sim_opts_t *opts, sim_result_t *out, tp_error_t *err);
+extern void sim_result_free(sim_result_t *res);
+
+/* The request a trace job makes: nodes x GPUs when its node count divides
+ * its GPUs, its GPUs on exactly that many nodes otherwise, and its GPUs
+ * on any number of nodes when the trace has no node count. */
+extern void sim_job_request(const sim_job_t *job, tp_request_t *req);
+
+/*****************************************************************************\
+ *  Leaves (sim_leaves.c)
+\*****************************************************************************/
+
+/* Leaf index of every node, and the leaves' names. */
+typedef struct {
+	int nnodes;
+	int nleaves;
+	int *leaf_of;		/* per node */
+	const char **name;	/* per leaf */
+	int *count;		/* scratch, per leaf */
+} sim_leaves_t;
+
+extern int sim_leaves_init(sim_leaves_t *lv, const tp_fabric_t *fabric);
+extern void sim_leaves_fini(sim_leaves_t *lv);
+
+/*
+ * Fewest leaves whose free GPUs could hold the request in this state: for
+ * nodes x GPUs, leaves by number of nodes with that many GPUs free; for a
+ * GPU total, leaves by free GPUs. A lower bound any placement meets.
+ */
+extern int sim_min_leaves(sim_leaves_t *lv, const tp_state_t *state,
+			  const tp_request_t *req);
+
+/*****************************************************************************\
+ *  Summary (sim_stats.c)
+\*****************************************************************************/
+
+typedef struct {
+	double utilization;
+	double mean_wait_s;
+	double p95_wait_s;
+	double bounded_slowdown;
+	long multi_node_jobs;
+	double min_span_fraction;	/* NAN without multi-node jobs */
+	double mean_leaves;		/* over multi-node jobs */
+	double mean_domains;
+	double mean_max_hops;
+	double allreduce_eff_p5;
+	double allreduce_eff_median;
+	long preemptions;
+	double lost_gpu_s;
+	double wall_s;
+} sim_stats_t;
+
+extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
+		      const sim_trace_t *trace, sim_stats_t *st);
+
+/*****************************************************************************\
+ *  Plots (sim_svg.c)
+\*****************************************************************************/
+
+/*
+ * Write into dir: utilization.svg (busy GPUs over time, one line per
+ * policy), leaves-cdf.svg (leaves per multi-node job), and for every
+ * policy occupancy-NAME.svg (busy share of every leaf over time).
+ * RET 0, or -1 with err.
+ */
+extern int sim_svg_write(const char *dir, const tp_fabric_t *fabric,
+			 const sim_leaves_t *lv, const char *const *names,
+			 const sim_result_t *res, int npolicies,
+			 tp_error_t *err);
+
+#endif /* _TOPOPACK_SIM_H */

@@ -1,0 +1,89 @@
+/*****************************************************************************\
+ *  sim_stats.c - the summary of one replay.
+ *
+ *  Waits and slowdowns are over the jobs that ran (from submission to the
+ *  start of their last run); locality figures are over the multi-node
+ *  jobs, the only ones a placement policy can scatter. Percentiles are
+ *  nearest-rank.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* Bounded slowdown counts run times under this as this long. */
+#define SLOWDOWN_BOUND_S 10.0
+
+static int _cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *) a, y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* RET the nearest-rank percentile q (0..1) of v[0..n), sorting v. */
+static double _percentile(double *v, long n, double q)
+{
+	long k;
+
+	if (n <= 0)
+		return NAN;
+	qsort(v, n, sizeof(double), _cmp_double);
+	k = (long) ceil(q * n) - 1;
+	if (k < 0)
+		k = 0;
+	return v[k];
+}
+
+extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
+		      const sim_trace_t *trace, sim_stats_t *st)
+{
+	double *wait = malloc(sizeof(double) * (res->count + 1));
+	double *eff = malloc(sizeof(double) * (res->count + 1));
+	double span = res->last_end - res->first_submit, slow = 0;
+	double wsum = 0, leaves = 0, domains = 0, hops = 0;
+	long ran = 0, multi = 0, min_span = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; wait && eff && i < res->count; i++) {
+		const sim_outcome_t *o = &res->job[i];
+		double w, run;
+
+		if (!o->ran)
+			continue;
+		w = o->start - trace->job[i].submit;
+		run = o->end - o->start;
+		wait[ran++] = w;
+		wsum += w;
+		slow += fmax(1.0, (w + run) / fmax(run, SLOWDOWN_BOUND_S));
+		if (o->nodes < 2)
+			continue;
+		leaves += o->leaves;
+		domains += o->domains;
+		hops += o->max_hops;
+		min_span += o->leaves <= o->min_leaves;
+		eff[multi++] = o->eff;
+	}
+	st->utilization = span > 0 ?
+		res->busy_gpu_s / (tp_fabric_gpu_count(fabric) * span) : 0;
+	st->mean_wait_s = ran ? wsum / ran : NAN;
+	st->p95_wait_s = _percentile(wait, ran, 0.95);
+	st->bounded_slowdown = ran ? slow / ran : NAN;
+	st->multi_node_jobs = multi;
+	st->min_span_fraction = multi ? (double) min_span / multi : NAN;
+	st->mean_leaves = multi ? leaves / multi : NAN;
+	st->mean_domains = multi ? domains / multi : NAN;
+	st->mean_max_hops = multi ? hops / multi : NAN;
+	st->allreduce_eff_p5 = _percentile(eff, multi, 0.05);
+	st->allreduce_eff_median = _percentile(eff, multi, 0.5);
+	st->preemptions = res->preemptions;
+	st->lost_gpu_s = res->lost_gpu_s;
+	st->wall_s = res->wall_s;
+	free(wait);
+	free(eff);
+}

@@ -1,0 +1,458 @@
+/*****************************************************************************\
+ *  topopack-sim.c - replay a job trace on a fabric under topopack and the
+ *  stock Slurm placement, and compare utilisation, waits, locality and
+ *  predicted training speed.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define MAX_POLICIES 3
+
+static const char *_usage_text =
+"Usage: topopack-sim [OPTION]... TRACE\n"
+"Replay a job trace (SWF or CSV, plain or gzip) on a fabric, scheduled as\n"
+"Slurm does (FCFS and EASY backfill), with each placement policy, and\n"
+"compare the outcomes.\n"
+"\n"
+"Fabric (one of):\n"
+"  -t, --topology FILE      Slurm topology.conf\n"
+"  -c, --topopack-conf FILE topopack.conf with GPUs, NVLink domains, NICs\n"
+"  -g, --gen SPEC           generated fat tree, SPEC is comma-separated\n"
+"                           leaves=N,nodes-per-leaf=N[,gpus-per-node=N]\n"
+"                           [,nvl=N][,pods=N] (gpus-per-node 8, nvl 1:\n"
+"                           one node per NVLink domain, pods 1)\n"
+"Replay:\n"
+"  -p, --policy NAME        topopack (default), slurm-tree or first-fit\n"
+"  -C, --compare LIST       comma-separated policies, run one after the\n"
+"                           other on the same trace\n"
+"  -b, --bf-interval S      seconds between backfill passes (default 30,\n"
+"                           0: no backfill)\n"
+"  -d, --bf-depth N         queued jobs one backfill pass looks at\n"
+"                           (default 500)\n"
+"  -P, --preempt            a job that cannot start preempts (requeues)\n"
+"                           jobs of lower priority\n"
+"  -H, --high-gpus N        jobs of N GPUs or more get priority 1 on top\n"
+"                           of the trace's (a QOS for large jobs)\n"
+"  -s, --stretch F          F (0..1) of each job's run time is all-reduce,\n"
+"                           slowed by its placement's predicted efficiency\n"
+"  -n, --jobs N             replay only the first N records\n"
+"Output:\n"
+"  -j, --json               one JSON object instead of a table\n"
+"  -S, --svg DIR            write plots (utilization.svg, leaves-cdf.svg,\n"
+"                           occupancy-POLICY.svg) into DIR\n"
+"  -v, --verbose            list skipped jobs on stderr\n"
+"  -h, --help               show this help and exit\n"
+"\n"
+"CSV columns: job_id,submit_s,duration_s,num_gpus,num_nodes[,priority]\n"
+"(num_nodes may be empty). SWF processors count as GPUs. Jobs no empty\n"
+"fabric can hold are reported and skipped.\n";
+
+typedef struct {
+	const char *trace;
+	const char *topology;
+	const char *topopack_conf;
+	const char *gen;
+	const char *svg;
+	tp_policy_t policy[MAX_POLICIES];
+	int npolicies;
+	sim_opts_t sim;
+	long max_jobs;
+	int high_gpus;
+	bool json;
+	bool verbose;
+} _opts_t;
+
+static void _usage(FILE *f)
+{
+	fputs(_usage_text, f);
+}
+
+static void _die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						     noreturn));
+
+static void _die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("topopack-sim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static double _number(const char *opt, const char *text, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || v < lo || v > hi)
+		_die("%s: \"%s\" is not a number in [%g, %g]", opt, text, lo,
+		     hi);
+	return v;
+}
+
+static void _parse_policies(_opts_t *o, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		_die("out of memory");
+	o->npolicies = 0;
+	for (char *w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		int p = tp_policy_parse(w);
+
+		if (p < 0)
+			_die("unknown policy \"%s\" (topopack, slurm-tree, first-fit)",
+			     w);
+		for (int i = 0; i < o->npolicies; i++)
+			if (o->policy[i] == (tp_policy_t) p)
+				_die("policy %s given twice", w);
+		if (o->npolicies == MAX_POLICIES)
+			_die("at most %d policies", MAX_POLICIES);
+		o->policy[o->npolicies++] = p;
+	}
+	free(copy);
+	if (!o->npolicies)
+		_die("--compare needs at least one policy");
+}
+
+static void _parse(int argc, char **argv, _opts_t *o)
+{
+	static const struct option longopts[] = {
+		{ "topology", required_argument, NULL, 't' },
+		{ "topopack-conf", required_argument, NULL, 'c' },
+		{ "gen", required_argument, NULL, 'g' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "compare", required_argument, NULL, 'C' },
+		{ "bf-interval", required_argument, NULL, 'b' },
+		{ "bf-depth", required_argument, NULL, 'd' },
+		{ "preempt", no_argument, NULL, 'P' },
+		{ "high-gpus", required_argument, NULL, 'H' },
+		{ "stretch", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->policy[0] = TP_POLICY_TOPOPACK;
+	o->npolicies = 1;
+	o->sim.bf_interval = 30;
+	o->sim.bf_depth = 500;
+	while ((c = getopt_long(argc, argv, "t:c:g:p:C:b:d:PH:s:n:jS:vh",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': o->topology = optarg; break;
+		case 'c': o->topopack_conf = optarg; break;
+		case 'g': o->gen = optarg; break;
+		case 'p':
+		case 'C': _parse_policies(o, optarg); break;
+		case 'b':
+			o->sim.bf_interval = _number("--bf-interval", optarg,
+						     0, 86400);
+			break;
+		case 'd':
+			o->sim.bf_depth = (int) _number("--bf-depth", optarg,
+							1, 1e6);
+			break;
+		case 'P': o->sim.preempt = true; break;
+		case 'H':
+			o->high_gpus = (int) _number("--high-gpus", optarg, 1,
+						     1e7);
+			break;
+		case 's':
+			o->sim.stretch = _number("--stretch", optarg, 0, 1);
+			break;
+		case 'n':
+			o->max_jobs = (long) _number("--jobs", optarg, 1, 1e9);
+			break;
+		case 'j': o->json = true; break;
+		case 'S': o->svg = optarg; break;
+		case 'v': o->verbose = true; break;
+		case 'h': _usage(stdout); exit(0);
+		default: _usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc - 1) {
+		_usage(stderr);
+		exit(2);
+	}
+	o->trace = argv[optind];
+	if (!o->gen == !o->topology)
+		_die("give the fabric: --topology FILE or --gen SPEC");
+	if (o->gen && o->topopack_conf)
+		_die("--topopack-conf goes with --topology, not --gen");
+	o->sim.timeline = o->svg != NULL;
+}
+
+/* leaves=..,nodes-per-leaf=..,gpus-per-node=..,nvl=..,pods=.. */
+static tp_fabric_t *_generate(const char *spec)
+{
+	tp_gen_t gen = { .levels = 1, .gpus_per_node = 8, .nvl_nodes = 1 };
+	char *copy = strdup(spec), *save = NULL;
+	int pods = 1;
+	tp_error_t err;
+	tp_fabric_t *f;
+
+	if (!copy)
+		_die("out of memory");
+	for (char *w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(w, '=');
+		int v;
+
+		if (!eq)
+			_die("--gen: \"%s\" is not KEY=VALUE", w);
+		*eq = '\0';
+		v = (int) _number(w, eq + 1, 1, 1e6);
+		if (!strcmp(w, "leaves"))
+			gen.leaves = v;
+		else if (!strcmp(w, "nodes-per-leaf"))
+			gen.nodes_per_leaf = v;
+		else if (!strcmp(w, "gpus-per-node"))
+			gen.gpus_per_node = v;
+		else if (!strcmp(w, "nvl"))
+			gen.nvl_nodes = v;
+		else if (!strcmp(w, "pods"))
+			pods = v;
+		else
+			_die("--gen: unknown key \"%s\" (leaves, nodes-per-leaf, gpus-per-node, nvl, pods)",
+			     w);
+	}
+	free(copy);
+	if (!gen.leaves || !gen.nodes_per_leaf)
+		_die("--gen needs leaves=N and nodes-per-leaf=N");
+	if (gen.leaves % pods)
+		_die("--gen: %d leaves do not split into %d pods", gen.leaves,
+		     pods);
+	if (pods > 1) {
+		gen.levels = 2;
+		gen.leaves_per_pod = gen.leaves / pods;
+	}
+	f = tp_fabric_generate(&gen, &err);
+	if (!f)
+		_die("--gen %s: %s", spec, err.text);
+	return f;
+}
+
+static tp_fabric_t *_fabric(const _opts_t *o)
+{
+	tp_error_t err;
+	tp_fabric_t *f;
+
+	if (o->gen)
+		return _generate(o->gen);
+	f = tp_fabric_load(o->topology, o->topopack_conf, &err);
+	if (!f)
+		_die("%s", err.text);
+	return f;
+}
+
+static void _report_skipped(const _opts_t *o, const sim_trace_t *trace,
+			    const sim_result_t *res, const char *name)
+{
+	if (!res->too_large)
+		return;
+	fprintf(stderr, "topopack-sim: %s: %ld jobs larger than the fabric skipped%s\n",
+		name, res->too_large, o->verbose ? ":" : " (-v lists them)");
+	for (int i = 0; o->verbose && i < res->count; i++) {
+		const sim_job_t *j = &trace->job[i];
+
+		if (!res->job[i].too_large)
+			continue;
+		fprintf(stderr, "  %s:%d: job %ld, %d GPUs on %d nodes\n",
+			o->trace, j->line, j->id, j->gpus, j->nodes);
+	}
+}
+
+/*****************************************************************************\
+ *  Output
+\*****************************************************************************/
+
+static void _json_number(double v, const char *fmt)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", stdout);
+	else
+		printf(fmt, v);
+}
+
+static void _print_json(const _opts_t *o, const sim_trace_t *trace,
+			const tp_fabric_t *f, const sim_result_t *res,
+			const sim_stats_t *st)
+{
+	long too_large = 0;
+
+	for (int p = 0; p < o->npolicies; p++)
+		if (res[p].too_large > too_large)
+			too_large = res[p].too_large;
+	printf("{\"trace\":\"%s\",\"nodes\":%d,\"gpus\":%d,\"leaves\":%d,"
+	       "\"jobs\":%ld,\"skipped\":%ld,\"skipped_invalid\":%ld,"
+	       "\"skipped_too_large\":%ld,\"policies\":{",
+	       o->trace, tp_fabric_node_count(f), tp_fabric_gpu_count(f),
+	       tp_fabric_leaf_count(f), trace->records,
+	       trace->invalid + too_large, trace->invalid, too_large);
+	for (int p = 0; p < o->npolicies; p++) {
+		const sim_stats_t *s = &st[p];
+
+		printf("%s\"%s\":{\"utilization\":", p ? "," : "",
+		       tp_policy_name(o->policy[p]));
+		_json_number(s->utilization, "%.4f");
+		printf(",\"mean_wait_s\":");
+		_json_number(s->mean_wait_s, "%.1f");
+		printf(",\"p95_wait_s\":");
+		_json_number(s->p95_wait_s, "%.1f");
+		printf(",\"bounded_slowdown\":");
+		_json_number(s->bounded_slowdown, "%.3f");
+		printf(",\"multi_node_jobs\":%ld,\"min_span_fraction\":",
+		       s->multi_node_jobs);
+		_json_number(s->min_span_fraction, "%.4f");
+		printf(",\"mean_leaves\":");
+		_json_number(s->mean_leaves, "%.3f");
+		printf(",\"mean_domains\":");
+		_json_number(s->mean_domains, "%.3f");
+		printf(",\"mean_max_hops\":");
+		_json_number(s->mean_max_hops, "%.3f");
+		printf(",\"allreduce_eff_p5\":");
+		_json_number(s->allreduce_eff_p5, "%.4f");
+		printf(",\"allreduce_eff_median\":");
+		_json_number(s->allreduce_eff_median, "%.4f");
+		printf(",\"preemptions\":%ld,\"lost_gpu_s\":%.0f,"
+		       "\"skipped\":%ld,\"wall_s\":%.2f}",
+		       s->preemptions, s->lost_gpu_s,
+		       trace->invalid + res[p].too_large, s->wall_s);
+	}
+	printf("}}\n");
+}
+
+static void _row(const char *label, const sim_stats_t *st, int n,
+		 size_t offset, const char *fmt)
+{
+	printf("%-24s", label);
+	for (int p = 0; p < n; p++) {
+		double v = *(const double *) ((const char *) &st[p] + offset);
+		char cell[32];
+
+		if (isnan(v))
+			snprintf(cell, sizeof(cell), "-");
+		else
+			snprintf(cell, sizeof(cell), fmt, v);
+		printf(" %14s", cell);
+	}
+	printf("\n");
+}
+
+static void _print_table(const _opts_t *o, const sim_trace_t *trace,
+			 const tp_fabric_t *f, const sim_stats_t *st)
+{
+	printf("%s: %ld jobs on %d nodes, %d GPUs, %d leaves\n", o->trace,
+	       trace->records, tp_fabric_node_count(f),
+	       tp_fabric_gpu_count(f), tp_fabric_leaf_count(f));
+	printf("%-24s", "");
+	for (int p = 0; p < o->npolicies; p++)
+		printf(" %14s", tp_policy_name(o->policy[p]));
+	printf("\n");
+#define ROW(label, field, fmt) \
+	_row(label, st, o->npolicies, offsetof(sim_stats_t, field), fmt)
+	ROW("utilization", utilization, "%.4f");
+	ROW("mean wait (s)", mean_wait_s, "%.0f");
+	ROW("p95 wait (s)", p95_wait_s, "%.0f");
+	ROW("bounded slowdown", bounded_slowdown, "%.2f");
+	printf("%-24s", "multi-node jobs");
+	for (int p = 0; p < o->npolicies; p++)
+		printf(" %14ld", st[p].multi_node_jobs);
+	printf("\n");
+	ROW("on fewest leaves", min_span_fraction, "%.4f");
+	ROW("mean leaves", mean_leaves, "%.3f");
+	ROW("mean NVLink domains", mean_domains, "%.3f");
+	ROW("mean max hops", mean_max_hops, "%.3f");
+	ROW("all-reduce eff p5", allreduce_eff_p5, "%.3f");
+	ROW("all-reduce eff median", allreduce_eff_median, "%.3f");
+	printf("%-24s", "preemptions");
+	for (int p = 0; p < o->npolicies; p++)
+		printf(" %14ld", st[p].preemptions);
+	printf("\n");
+	ROW("GPU-seconds lost", lost_gpu_s, "%.0f");
+	ROW("replay time (s)", wall_s, "%.2f");
+#undef ROW
+}
+
+int main(int argc, char **argv)
+{
+	_opts_t o = { 0 };
+	sim_trace_t trace;
+	sim_result_t res[MAX_POLICIES];
+	sim_stats_t st[MAX_POLICIES];
+	const char *names[MAX_POLICIES];
+	tp_fabric_t *fabric;
+	tp_error_t err;
+	int rc = 0;
+
+	_parse(argc, argv, &o);
+	fabric = _fabric(&o);
+	if (sim_trace_read(o.trace, o.max_jobs, &trace, &err))
+		_die("%s", err.text);
+	if (trace.invalid)
+		fprintf(stderr, "topopack-sim: %s: %ld records ask for no GPU or have no run time: skipped\n",
+			o.trace, trace.invalid);
+	if (o.high_gpus)
+		for (int i = 0; i < trace.count; i++)
+			trace.job[i].priority += trace.job[i].gpus >= o.high_gpus;
+	for (int p = 0; p < o.npolicies; p++) {
+		o.sim.policy = o.policy[p];
+		names[p] = tp_policy_name(o.policy[p]);
+		if (sim_run(fabric, &trace, &o.sim, &res[p], &err))
+			_die("%s: %s", names[p], err.text);
+		_report_skipped(&o, &trace, &res[p], names[p]);
+		if (res[p].stuck) {
+			fprintf(stderr, "topopack-sim: %s: %ld jobs never started\n",
+				names[p], res[p].stuck);
+			rc = 3;
+		}
+		sim_stats(fabric, &res[p], &trace, &st[p]);
+		if (o.verbose)
+			fprintf(stderr, "topopack-sim: %s replayed in %.2f s\n",
+				names[p], res[p].wall_s);
+	}
+	if (o.json)
+		_print_json(&o, &trace, fabric, res, st);
+	else
+		_print_table(&o, &trace, fabric, st);
+	if (o.svg) {
+		sim_leaves_t lv;
+
+		if (sim_leaves_init(&lv, fabric))
+			_die("out of memory");
+		if (sim_svg_write(o.svg, fabric, &lv, names, res, o.npolicies,
+				  &err))
+			_die("%s", err.text);
+		sim_leaves_fini(&lv);
+	}
+	for (int p = 0; p < o.npolicies; p++)
+		sim_result_free(&res[p]);
+	sim_trace_free(&trace);
+	tp_fabric_free(fabric);
+	return rc;
+}

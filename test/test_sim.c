@@ -1,0 +1,510 @@
+/*****************************************************************************\
+ *  test_sim.c - topopack-sim: reading traces, the replay's schedule
+ *  (FCFS, EASY backfill, preemption, run-time stretch), the fewest-leaves
+ *  bound it judges placements by, and its plots.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim.h"
+#include "tp_check.h"
+
+static char _tmpdir[] = "/tmp/test_sim.XXXXXX";
+
+static const char *_data(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("TOPOPACK_TEST_DATA");
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "test/data", name);
+	return path;
+}
+
+static const char *_write(const char *name, const char *text)
+{
+	static char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", _tmpdir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* leaves x nodes_per_leaf nodes of 8 GPUs under one spine, each leaf
+ * with that many uplinks (0: non-blocking). */
+static tp_fabric_t *_fabric_up(int leaves, int nodes_per_leaf, int uplinks)
+{
+	tp_gen_t gen = { .levels = 1, .leaves = leaves,
+			 .nodes_per_leaf = nodes_per_leaf, .gpus_per_node = 8,
+			 .nvl_nodes = 1, .uplinks_per_leaf = uplinks };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+
+	ck_assert_msg(f != NULL, "%s", err.text);
+	return f;
+}
+
+static tp_fabric_t *_fabric(int leaves, int nodes_per_leaf)
+{
+	return _fabric_up(leaves, nodes_per_leaf, 0);
+}
+
+/* A trace of n jobs: {submit, duration, gpus, nodes, priority} each. */
+static sim_trace_t _trace(const double (*row)[5], int n)
+{
+	sim_trace_t t = { 0 };
+
+	t.job = calloc(n, sizeof(sim_job_t));
+	ck_assert_ptr_nonnull(t.job);
+	for (int i = 0; i < n; i++)
+		t.job[i] = (sim_job_t) { .id = i, .submit = row[i][0],
+					 .duration = row[i][1],
+					 .gpus = (int) row[i][2],
+					 .nodes = (int) row[i][3],
+					 .priority = (int) row[i][4],
+					 .line = i + 1 };
+	t.count = t.cap = n;
+	t.records = n;
+	return t;
+}
+
+static sim_result_t _run(const tp_fabric_t *f, const sim_trace_t *t,
+			 tp_policy_t policy, double bf_interval, bool preempt,
+			 double stretch)
+{
+	sim_opts_t o = { .policy = policy, .bf_interval = bf_interval,
+			 .bf_depth = 100, .preempt = preempt,
+			 .stretch = stretch, .timeline = true };
+	sim_result_t r;
+	tp_error_t err;
+
+	ck_assert_msg(!sim_run(f, t, &o, &r, &err), "%s", err.text);
+	ck_assert_int_eq(r.stuck, 0);
+	return r;
+}
+
+/*****************************************************************************\
+ *  Traces
+\*****************************************************************************/
+
+START_TEST(test_csv_header)
+{
+	sim_trace_t t;
+	tp_error_t err;
+	const char *p = _write("h.csv",
+		"num_gpus,submit_s,job_id,duration_s,num_nodes,priority,extra\n"
+		"16,5.0,7,100,2,3,x\n"
+		"8,1.5,8,50,,0,y\n"
+		"0,2,9,10,1,0,z\n"
+		"4,3,10,-1,1,0,z\n");
+
+	ck_assert_msg(!sim_trace_read(p, 0, &t, &err), "%s", err.text);
+	ck_assert_int_eq(t.records, 4);
+	ck_assert_int_eq(t.invalid, 2);
+	ck_assert_int_eq(t.count, 2);
+	/* sorted by submission */
+	ck_assert_int_eq(t.job[0].id, 8);
+	ck_assert_int_eq(t.job[0].nodes, 0);
+	ck_assert_int_eq(t.job[0].line, 3);
+	ck_assert_int_eq(t.job[1].id, 7);
+	ck_assert_int_eq(t.job[1].gpus, 16);
+	ck_assert_int_eq(t.job[1].nodes, 2);
+	ck_assert_int_eq(t.job[1].priority, 3);
+	ck_assert(t.job[1].submit == 5.0 && t.job[1].duration == 100);
+	sim_trace_free(&t);
+}
+END_TEST
+
+START_TEST(test_csv_plain)
+{
+	sim_trace_t t;
+	tp_error_t err;
+	const char *p = _write("p.csv", "# comment\n1,0,60,8,1\n2,10,60,32,4,5\n");
+
+	ck_assert_msg(!sim_trace_read(p, 0, &t, &err), "%s", err.text);
+	ck_assert_int_eq(t.count, 2);
+	ck_assert_int_eq(t.job[1].gpus, 32);
+	ck_assert_int_eq(t.job[1].nodes, 4);
+	ck_assert_int_eq(t.job[1].priority, 5);
+	sim_trace_free(&t);
+}
+END_TEST
+
+START_TEST(test_trace_errors)
+{
+	sim_trace_t t;
+	tp_error_t err;
+	char want[4200];
+	const char *p;
+
+	p = _write("bad.csv", "job_id,submit_s,duration_s,num_gpus\n1,0,5,8\n2,1,x,8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want),
+		 "%s:3: duration_s is not a number: \"x\"", p);
+	ck_assert_str_eq(err.text, want);
+
+	p = _write("nocol.csv", "job_id,submit_s,num_gpus\n1,0,8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s:1: header has no column duration_s",
+		 p);
+	ck_assert_str_eq(err.text, want);
+
+	p = _write("bad.swf", "; header\n1 0 0 10 8 -1 -1 8\n2 5 0 ten 8 -1 -1 8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want),
+		 "%s:3: field 4 is not a number: \"ten\"", p);
+	ck_assert_str_eq(err.text, want);
+
+	p = _write("empty.csv", "job_id,submit_s,duration_s,num_gpus\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s: no job records", p);
+	ck_assert_str_eq(err.text, want);
+
+	ck_assert_int_eq(sim_trace_read("/nonexistent/t.csv", 0, &t, &err), -1);
+	ck_assert_str_eq(err.text, "/nonexistent/t.csv: No such file or directory");
+}
+END_TEST
+
+/* The archive's own files: gzip, ';' headers, requested processors when
+ * the allocated count is missing. */
+START_TEST(test_swf_archive)
+{
+	sim_trace_t t;
+	tp_error_t err;
+
+	ck_assert_msg(!sim_trace_read(_data("traces/KTH-SP2-1996-2.1-cln.swf.gz"),
+				      0, &t, &err), "%s", err.text);
+	ck_assert_int_eq(t.records, 28476);
+	/* the one record with no processor count */
+	ck_assert_int_eq(t.invalid, 1);
+	ck_assert_int_eq(t.job[0].id, 15);
+	ck_assert(t.job[0].submit == 599850 && t.job[0].duration == 3477);
+	ck_assert_int_eq(t.job[0].gpus, 4);
+	sim_trace_free(&t);
+
+	ck_assert_msg(!sim_trace_read(_data("traces/RICC-2010-2.swf.gz"), 1000,
+				      &t, &err), "%s", err.text);
+	ck_assert_int_eq(t.records, 1000);
+	ck_assert_int_eq(t.job[0].id, 1);
+	ck_assert_int_eq(t.job[0].gpus, 80);
+	ck_assert(t.job[0].duration == 222);
+	sim_trace_free(&t);
+}
+END_TEST
+
+START_TEST(test_csv_shipped)
+{
+	sim_trace_t t;
+	tp_error_t err;
+
+	ck_assert_msg(!sim_trace_read(_data("traces/philly.csv.gz"), 0, &t,
+				      &err), "%s", err.text);
+	ck_assert_int_eq(t.records, 111549);
+	ck_assert_int_eq(t.count + t.invalid, 111549);
+	sim_trace_free(&t);
+	ck_assert_msg(!sim_trace_read(_data("traces/crux.csv"), 0, &t, &err),
+		      "%s", err.text);
+	ck_assert_int_eq(t.records, 2498);
+	ck_assert_int_eq(t.job[0].gpus, 48);
+	ck_assert_int_eq(t.job[0].nodes, 0);
+	sim_trace_free(&t);
+}
+END_TEST
+
+/*****************************************************************************\
+ *  Schedule
+\*****************************************************************************/
+
+/*
+ * 4 nodes of 8 GPUs. J0 takes 3 nodes for 100 s; J1 wants all 4, so it
+ * waits until 100 and its reservation blocks J3 (200 s on one node);
+ * J2 (50 s on one node) ends before 100 and is backfilled at the first
+ * pass, t = 30.
+ */
+static const double _easy[][5] = {
+	{ 0, 100, 24, 3, 0 },
+	{ 1, 10, 32, 4, 0 },
+	{ 2, 50, 8, 1, 0 },
+	{ 3, 200, 8, 1, 0 },
+};
+
+START_TEST(test_easy_backfill)
+{
+	tp_fabric_t *f = _fabric(2, 2);
+	sim_trace_t t = _trace(_easy, 4);
+	sim_result_t r = _run(f, &t, TP_POLICY_TOPOPACK, 30, false, 0);
+	sim_stats_t st;
+
+	ck_assert(r.job[0].start == 0 && r.job[0].end == 100);
+	ck_assert(r.job[1].start == 100 && r.job[1].end == 110);
+	ck_assert(r.job[2].start == 30 && r.job[2].end == 80);
+	ck_assert(r.job[3].start == 110 && r.job[3].end == 310);
+	sim_stats(f, &r, &t, &st);
+	/* waits 0, 99, 28, 107 */
+	ck_assert_double_eq_tol(st.mean_wait_s, 234 / 4.0, 1e-9);
+	ck_assert_double_eq_tol(st.p95_wait_s, 107, 1e-9);
+	/* busy: 24x100 + 32x10 + 8x50 + 8x200 over 32 GPUs x 310 s */
+	ck_assert_double_eq_tol(st.utilization, 4720.0 / (32 * 310), 1e-9);
+	ck_assert_int_eq(st.multi_node_jobs, 2);
+	sim_result_free(&r);
+
+	/* Without backfill J2 waits for J1 too. */
+	r = _run(f, &t, TP_POLICY_TOPOPACK, 0, false, 0);
+	ck_assert(r.job[2].start == 110);
+	ck_assert(r.job[3].start == 110);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* A 2-node job after a 1-node one: topopack keeps it on one leaf (the
+ * fewest possible), first fit takes the next nodes in order. */
+static const double _span[][5] = {
+	{ 0, 100, 8, 1, 0 },
+	{ 1, 100, 16, 2, 0 },
+	{ 2, 100, 200, 0, 0 },	/* larger than the fabric */
+};
+
+START_TEST(test_span_and_skip)
+{
+	tp_fabric_t *f = _fabric(2, 2);
+	sim_trace_t t = _trace(_span, 3);
+	sim_result_t r = _run(f, &t, TP_POLICY_TOPOPACK, 30, false, 0);
+	sim_stats_t st;
+
+	ck_assert_int_eq(r.too_large, 1);
+	ck_assert(r.job[2].too_large && !r.job[2].ran);
+	ck_assert_int_eq(r.job[1].leaves, 1);
+	ck_assert_int_eq(r.job[1].min_leaves, 1);
+	sim_stats(f, &r, &t, &st);
+	ck_assert_double_eq(st.min_span_fraction, 1.0);
+	sim_result_free(&r);
+
+	r = _run(f, &t, TP_POLICY_FIRST_FIT, 30, false, 0);
+	ck_assert_int_eq(r.job[1].leaves, 2);
+	ck_assert_int_eq(r.job[1].min_leaves, 1);
+	sim_stats(f, &r, &t, &st);
+	ck_assert_double_eq(st.min_span_fraction, 0.0);
+	ck_assert_double_eq(st.mean_leaves, 2.0);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* One node each for an old job (J0) and a young one (J1); J2 has a
+ * higher priority and needs a node at t = 100. topopack's planner
+ * preempts the young job (8 GPUs x 10 s lost); the cons_tres way takes
+ * candidates in order and preempts the old one (8 x 100). */
+static const double _pre[][5] = {
+	{ 0, 1000, 8, 1, 0 },
+	{ 90, 1000, 8, 1, 0 },
+	{ 100, 50, 8, 1, 1 },
+};
+
+START_TEST(test_preempt)
+{
+	tp_fabric_t *f = _fabric(1, 2);
+	sim_trace_t t = _trace(_pre, 3);
+	sim_result_t r = _run(f, &t, TP_POLICY_TOPOPACK, 30, true, 0);
+
+	ck_assert_int_eq(r.preemptions, 1);
+	ck_assert_double_eq(r.lost_gpu_s, 80);
+	ck_assert_int_eq(r.job[1].restarts, 1);
+	ck_assert(r.job[2].start == 100);
+	/* requeued, it runs again, whole, when J2 ends */
+	ck_assert(r.job[1].start == 150 && r.job[1].end == 1150);
+	sim_result_free(&r);
+
+	r = _run(f, &t, TP_POLICY_SLURM_TREE, 30, true, 0);
+	ck_assert_int_eq(r.preemptions, 1);
+	ck_assert_double_eq(r.lost_gpu_s, 800);
+	ck_assert_int_eq(r.job[0].restarts, 1);
+	ck_assert(r.job[0].start == 150);
+	sim_result_free(&r);
+
+	/* Without --preempt, J2 waits for a job to end. */
+	r = _run(f, &t, TP_POLICY_TOPOPACK, 30, false, 0);
+	ck_assert_int_eq(r.preemptions, 0);
+	ck_assert(r.job[2].start == 1000);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* A job over two leaves is slowed by its predicted efficiency. */
+static const double _stretch[][5] = {
+	{ 0, 100, 24, 3, 0 },
+};
+
+START_TEST(test_stretch)
+{
+	tp_fabric_t *f = _fabric_up(2, 2, 2);
+	sim_trace_t t = _trace(_stretch, 1);
+	sim_result_t r = _run(f, &t, TP_POLICY_TOPOPACK, 30, false, 0.5);
+	double eff = r.job[0].eff;
+
+	ck_assert_int_eq(r.job[0].leaves, 2);
+	ck_assert(eff > 0 && eff < 1);
+	ck_assert_double_eq_tol(r.job[0].end, 100 * (0.5 + 0.5 / eff), 1e-9);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/*****************************************************************************\
+ *  The fewest-leaves bound
+\*****************************************************************************/
+
+/* On two-level trees topopack uses the fewest leaves possible, so on
+ * random states the bound must equal topopack's leaf count, and a
+ * brute-force count over leaf subsets. */
+START_TEST(test_min_leaves_exact)
+{
+	tp_fabric_t *f = _fabric(4, 4);
+	sim_leaves_t lv;
+	int checked = 0;
+
+	tp_test_seed = 11;
+	ck_assert_int_eq(sim_leaves_init(&lv, f), 0);
+	ck_assert_int_eq(lv.nleaves, 4);
+	for (int round = 0; round < 2000; round++) {
+		tp_state_t *s = tp_state_new(f);
+		tp_request_t req = { .nodes = 1 + tp_test_rand(8),
+				     .gpus_per_node = 1 + tp_test_rand(8) };
+		tp_placement_t p = { 0 };
+		tp_metrics_t m;
+		int bound, brute = -1;
+
+		for (int n = 0; n < 16; n++)
+			tp_state_alloc(s, n, tp_test_rand(9), false);
+		bound = sim_min_leaves(&lv, s, &req);
+		for (int mask = 1; mask < 16; mask++) {
+			int nodes = 0, k = __builtin_popcount(mask);
+
+			for (int n = 0; n < 16; n++)
+				nodes += (mask >> (n / 4) & 1) &&
+					tp_state_node_free_gpus(s, n) >=
+					req.gpus_per_node;
+			if (nodes >= req.nodes && (brute < 0 || k < brute))
+				brute = k;
+		}
+		ck_assert_int_eq(bound, brute);
+		if (!tp_place(s, TP_POLICY_TOPOPACK, &req, &p, NULL)) {
+			tp_metrics(s, &p, &m);
+			ck_assert_int_eq(m.leaves, bound);
+			checked++;
+		} else {
+			ck_assert_int_eq(bound, -1);
+		}
+		tp_placement_clear(&p);
+		tp_state_free(s);
+	}
+	ck_assert_int_gt(checked, 500);
+	sim_leaves_fini(&lv);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/*****************************************************************************\
+ *  Plots
+\*****************************************************************************/
+
+static bool _file_has(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[1 << 20];
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
+START_TEST(test_svg)
+{
+	tp_fabric_t *f = _fabric(2, 2);
+	sim_trace_t t = _trace(_easy, 4);
+	sim_result_t r[2];
+	const char *names[2] = { "topopack", "first-fit" };
+	sim_leaves_t lv;
+	tp_error_t err;
+	char dir[4200], path[4300];
+
+	r[0] = _run(f, &t, TP_POLICY_TOPOPACK, 30, false, 0);
+	r[1] = _run(f, &t, TP_POLICY_FIRST_FIT, 30, false, 0);
+	/* every start and end: the fabric, and the leaves touched */
+	ck_assert_int_ge(r[0].nsteps, 8 + 8);
+	ck_assert_int_eq(sim_leaves_init(&lv, f), 0);
+	snprintf(dir, sizeof(dir), "%s/svg", _tmpdir);
+	ck_assert_msg(!sim_svg_write(dir, f, &lv, names, r, 2, &err), "%s",
+		      err.text);
+	snprintf(path, sizeof(path), "%s/utilization.svg", dir);
+	ck_assert(_file_has(path, "<polyline"));
+	ck_assert(_file_has(path, ">first-fit</text>"));
+	snprintf(path, sizeof(path), "%s/leaves-cdf.svg", dir);
+	ck_assert(_file_has(path, "</svg>"));
+	snprintf(path, sizeof(path), "%s/occupancy-topopack.svg", dir);
+	/* both leaves full (all 32 GPUs) while J1 runs */
+	ck_assert(_file_has(path, "fill=\"#08306b\""));
+	snprintf(path, sizeof(path), "%s/occupancy-first-fit.svg", dir);
+	ck_assert(_file_has(path, "</svg>"));
+	sim_leaves_fini(&lv);
+	sim_result_free(&r[0]);
+	sim_result_free(&r[1]);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+static Suite *_suite(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_csv_header);
+	tcase_add_test(tc, test_csv_plain);
+	tcase_add_test(tc, test_trace_errors);
+	tcase_add_test(tc, test_swf_archive);
+	tcase_add_test(tc, test_csv_shipped);
+	tcase_add_test(tc, test_easy_backfill);
+	tcase_add_test(tc, test_span_and_skip);
+	tcase_add_test(tc, test_preempt);
+	tcase_add_test(tc, test_stretch);
+	tcase_add_test(tc, test_min_leaves_exact);
+	tcase_add_test(tc, test_svg);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	int rc;
+	char cmd[128];
+
+	if (!mkdtemp(_tmpdir))
+		return 99;
+	rc = tp_check_run(_suite());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", _tmpdir);
+	if (system(cmd))
+		return 99;
+	return rc;
+}
