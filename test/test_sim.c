@@ -421,6 +421,63 @@ START_TEST(test_min_leaves_exact)
 END_TEST
 
 /*****************************************************************************\
+ *  Shipped traces
+\*****************************************************************************/
+
+/*
+ * topopack against the stock model on real traces: every multi-node job
+ * on the fewest leaves its start allowed, no more leaves on average than
+ * stock, and utilisation no lower than stock's by more than 0.02.
+ */
+static void _targets(const char *trace, long max_jobs, tp_gen_t gen)
+{
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	sim_trace_t t;
+	sim_result_t r[2];
+	sim_stats_t st[2];
+	tp_policy_t pol[2] = { TP_POLICY_TOPOPACK, TP_POLICY_SLURM_TREE };
+
+	ck_assert_msg(f != NULL, "%s", err.text);
+	ck_assert_msg(!sim_trace_read(_data(trace), max_jobs, &t, &err), "%s",
+		      err.text);
+	for (int p = 0; p < 2; p++) {
+		r[p] = _run(f, &t, pol[p], 30, false, 0);
+		sim_stats(f, &r[p], &t, &st[p]);
+		ck_assert_int_eq(r[p].too_large, 0);
+	}
+	ck_assert_int_gt(st[0].multi_node_jobs, 100);
+	ck_assert_msg(st[0].min_span_fraction >= 0.99, "%s: %.4f", trace,
+		      st[0].min_span_fraction);
+	ck_assert_msg(st[0].mean_leaves <= st[1].mean_leaves,
+		      "%s: mean leaves %.3f vs stock %.3f", trace,
+		      st[0].mean_leaves, st[1].mean_leaves);
+	ck_assert_msg(st[0].utilization >= st[1].utilization - 0.02,
+		      "%s: utilization %.4f vs stock %.4f", trace,
+		      st[0].utilization, st[1].utilization);
+	for (int p = 0; p < 2; p++)
+		sim_result_free(&r[p]);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+
+START_TEST(test_shipped_targets)
+{
+	/* Lingjun jobs on 128 nodes in 16 leaves */
+	_targets("traces/crux.csv", 0, (tp_gen_t) { .levels = 1, .leaves = 16,
+		 .nodes_per_leaf = 8, .gpus_per_node = 8, .nvl_nodes = 1 });
+	/* the KTH SP2's 100 processors as 25 nodes of 4 GPUs */
+	_targets("traces/KTH-SP2-1996-2.1-cln.swf.gz", 0, (tp_gen_t) {
+		 .levels = 1, .leaves = 5, .nodes_per_leaf = 5,
+		 .gpus_per_node = 4, .nvl_nodes = 1 });
+	/* Philly's first 20,000 jobs on 64 nodes in 8 leaves */
+	_targets("traces/philly.csv.gz", 20000, (tp_gen_t) { .levels = 1,
+		 .leaves = 8, .nodes_per_leaf = 8, .gpus_per_node = 8,
+		 .nvl_nodes = 1 });
+}
+END_TEST
+
+/*****************************************************************************\
  *  Plots
 \*****************************************************************************/
 
@@ -490,6 +547,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_preempt);
 	tcase_add_test(tc, test_stretch);
 	tcase_add_test(tc, test_min_leaves_exact);
+	tcase_add_test(tc, test_shipped_targets);
 	tcase_add_test(tc, test_svg);
 	suite_add_tcase(s, tc);
 	return s;

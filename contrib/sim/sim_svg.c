@@ -322,8 +322,8 @@ static int _occupancy(const char *dir, const tp_fabric_t *fabric,
 					pw / (double) HEAT_BUCKETS + 0.05,
 					ph / (double) rows + 0.05, color);
 			}
-		_axes(f, WIDTH, height, 0, (ax->t1 - ax->t0) / ax->unit, 0,
-		      lv->nleaves, ax->unit_name, "leaf (top: first)", 5);
+		_axes(f, WIDTH, height, 0, (ax->t1 - ax->t0) / ax->unit,
+		      lv->nleaves, 0, ax->unit_name, "leaf (first on top)", 5);
 		for (int i = 0; i <= 4; i++) {
 			_heat_color(i / 4.0, color, sizeof(color));
 			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"14\" "
