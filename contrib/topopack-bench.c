@@ -109,8 +109,9 @@ static const char *_usage_text =
 "  -h, --help               show this help and exit\n"
 "\n"
 "Nodes that do not fill the last leaf are generated and marked down.\n"
-"Prints one JSON object on one line on stdout. Exit status 3 when topopack\n"
-"spanned more leaves than the stock model for any request.\n";
+"Prints one JSON object on one line on stdout. Exit status 3 when a\n"
+"topopack placement was less compact than the stock model's on the same\n"
+"request and state (a fault).\n";
 
 /*****************************************************************************\
  *  Deterministic random numbers

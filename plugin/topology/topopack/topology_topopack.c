@@ -7,11 +7,12 @@
  *  fabric; any error in them stops the daemon with file:line. Slurm's
  *  switch table is then filled from the fabric, so that what Slurm does
  *  with topology/tree keeps working unchanged: scontrol show topology,
- *  --switches=N@time, cons_tres's topology-aware selection, route/topology
- *  and node topology addresses.
+ *  --switches=N@time, cons_tres's topology-aware selection and node
+ *  topology addresses. (route/topology of Slurm 22.05 refuses to run
+ *  with any topology plugin but topology/tree.)
  *
- *  slurmd loads the plugin too (it builds the table for route/topology and
- *  its node address); client commands may load it without calling it.
+ *  slurmd loads the plugin too (it builds the table and its node
+ *  address); client commands may load it without calling it.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
