@@ -603,9 +603,33 @@ static tp_state_t *_shadow(_sim_t *s, int head, double *shadow)
 	return later;
 }
 
+/* Free GPUs of a state, for the counts that settle most tests cheaply. */
+static int _free_gpus(const _sim_t *s, const tp_state_t *state)
+{
+	int n = tp_fabric_node_count(s->fabric), g = 0;
+
+	for (int i = 0; i < n; i++)
+		if (tp_state_node_avail(state, i) == TP_NODE_UP)
+			g += tp_state_node_free_gpus(state, i);
+	return g;
+}
+
+/* Is (gpus, nodes) among the shapes that did not fit in this pass? The
+ * pass only ever takes GPUs, so what did not fit never will in it. */
+static bool _failed(const sim_job_t *failed, int nfailed, const sim_job_t *j)
+{
+	for (int i = 0; i < nfailed; i++)
+		if (failed[i].gpus == j->gpus && failed[i].nodes == j->nodes)
+			return true;
+	return false;
+}
+
+#define FAILED_SHAPES 64
+
 static int _backfill(_sim_t *s)
 {
-	int head, tried = 0;
+	int head, tried = 0, later_free, nfailed = 0;
+	sim_job_t failed[FAILED_SHAPES];
 	double shadow;
 	tp_state_t *later;
 
@@ -615,14 +639,27 @@ static int _backfill(_sim_t *s)
 	later = _shadow(s, head, &shadow);
 	if (!later)
 		return -1;
+	later_free = _free_gpus(s, later);
 	for (int pos = 1; pos < s->nqueue && tried < s->opts->bf_depth &&
 	     s->free_gpus > 0; tried++) {
 		int j = s->queue[pos];
+		const sim_job_t *tj = &s->tj[j];
 		tp_placement_t p = { 0 }, q = { 0 };
 		double end;
 		bool go;
 
+		/* Ends after the shadow time (stretch only lengthens) and
+		 * leaves too few GPUs then for the first job: skip it without
+		 * placing anything. */
+		if (tj->gpus > s->free_gpus || _failed(failed, nfailed, tj) ||
+		    (s->now + tj->duration > shadow &&
+		     later_free - tj->gpus < s->tj[head].gpus)) {
+			pos++;
+			continue;
+		}
 		if (!_place(s, s->state, s->free_gpus, j, &p)) {
+			if (nfailed < FAILED_SHAPES)
+				failed[nfailed++] = *tj;
 			pos++;
 			continue;
 		}
@@ -633,7 +670,9 @@ static int _backfill(_sim_t *s)
 			go = !tp_place(later, s->opts->policy,
 				       &s->job[head].req, &q, NULL);
 			tp_placement_clear(&q);
-			if (!go)
+			if (go)
+				later_free -= tj->gpus;
+			else
 				tp_state_unapply(later, &p, false);
 		}
 		if (!go) {
