@@ -282,14 +282,32 @@ static void _report_skipped(const _opts_t *o, const sim_trace_t *trace,
 
 		if (!res->job[i].too_large)
 			continue;
-		fprintf(stderr, "  %s:%d: job %ld, %d GPUs on %d nodes\n",
-			o->trace, j->line, j->id, j->gpus, j->nodes);
+		if (j->nodes)
+			fprintf(stderr, "  %s:%d: job %ld, %d GPUs on %d nodes\n",
+				o->trace, j->line, j->id, j->gpus, j->nodes);
+		else
+			fprintf(stderr, "  %s:%d: job %ld, %d GPUs\n", o->trace,
+				j->line, j->id, j->gpus);
 	}
 }
 
 /*****************************************************************************\
  *  Output
 \*****************************************************************************/
+
+static void _json_string(const char *text)
+{
+	putchar('"');
+	for (const char *c = text; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if ((unsigned char) *c < 0x20)
+			printf("\\u%04x", (unsigned char) *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
 
 static void _json_number(double v, const char *fmt)
 {
@@ -308,10 +326,12 @@ static void _print_json(const _opts_t *o, const sim_trace_t *trace,
 	for (int p = 0; p < o->npolicies; p++)
 		if (res[p].too_large > too_large)
 			too_large = res[p].too_large;
-	printf("{\"trace\":\"%s\",\"nodes\":%d,\"gpus\":%d,\"leaves\":%d,"
+	printf("{\"trace\":");
+	_json_string(o->trace);
+	printf(",\"nodes\":%d,\"gpus\":%d,\"leaves\":%d,"
 	       "\"jobs\":%ld,\"skipped\":%ld,\"skipped_invalid\":%ld,"
 	       "\"skipped_too_large\":%ld,\"policies\":{",
-	       o->trace, tp_fabric_node_count(f), tp_fabric_gpu_count(f),
+	       tp_fabric_node_count(f), tp_fabric_gpu_count(f),
 	       tp_fabric_leaf_count(f), trace->records,
 	       trace->invalid + too_large, trace->invalid, too_large);
 	for (int p = 0; p < o->npolicies; p++) {
