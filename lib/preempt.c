@@ -422,11 +422,14 @@ extern int tp_preempt_plan(const tp_state_t *s, const tp_request_t *req,
 	}
 	/* Share-charged and wholly charged costs; keep the cheaper plan. */
 	for (int share = 1; share >= 0; share--) {
-		uint32_t *cost = _node_costs(&pl, share,
-					     s->fabric->max_gpus + 1);
 		tp_placement_t p = { 0 };
+		uint32_t *cost;
 		_cost_t c;
 
+		/* Costs from the running jobs alone: the previous pass's
+		 * plan must not count as preempted already. */
+		memset(pl.chosen, 0, sizeof(bool) * pl.nv);
+		cost = _node_costs(&pl, share, s->fabric->max_gpus + 1);
 		if (!cost)
 			goto fini;
 		if (!_cheapest(&pl, cost, &target.score, &p)) {
@@ -458,6 +461,15 @@ fini:
 	free(pl.lost);
 	free(pl.chosen);
 	return rc;
+}
+
+extern double tp_lost_seconds(double run_seconds, double interval)
+{
+	if (run_seconds <= 0)
+		return 0;
+	if (interval <= 0)
+		return run_seconds;
+	return fmod(run_seconds, interval);
 }
 
 extern void tp_preempt_plan_clear(tp_preempt_plan_t *plan)
