@@ -221,6 +221,17 @@ extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
  *  Preemption planning
 \*****************************************************************************/
 
+/*
+ * A job that saves a checkpoint every N seconds says so with this job
+ * control variable (set by the SPANK option --topopack-checkpoint=N): a
+ * preemption then loses only the time since its last checkpoint.
+ */
+#define TP_CHECKPOINT_ENV "TOPOPACK_CHECKPOINT_SECONDS"
+
+/* Work a job loses when stopped after running run_seconds, checkpointing
+ * every interval seconds (0: never). */
+extern double tp_lost_seconds(double run_seconds, double interval);
+
 /* A running job that could be preempted for the request. */
 typedef struct {
 	uint32_t id;		/* the caller's job id */

@@ -143,6 +143,17 @@ static void _check_valid(const tp_state_t *s, const tp_request_t *r,
 	tp_state_free(t);
 }
 
+/* Work lost: since the start, or since the last checkpoint. */
+START_TEST(test_lost_seconds)
+{
+	ck_assert_double_eq(tp_lost_seconds(100, 0), 100);
+	ck_assert_double_eq(tp_lost_seconds(100, 30), 10);
+	ck_assert_double_eq(tp_lost_seconds(90, 30), 0);
+	ck_assert_double_eq(tp_lost_seconds(20, 30), 20);
+	ck_assert_double_eq(tp_lost_seconds(-5, 30), 0);
+}
+END_TEST
+
 START_TEST(test_planner_against_brute_force)
 {
 	int planned = 0, with_victims = 0, single = 0, multi = 0,
@@ -220,6 +231,7 @@ static Suite *_suite(void)
 	TCase *tc = tcase_create("brute-force");
 
 	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_lost_seconds);
 	tcase_add_test(tc, test_planner_against_brute_force);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,6 +6,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -86,6 +87,21 @@ static bool _holds(job_record_t *job_ptr)
 		IS_JOB_COMPLETING(job_ptr);
 }
 
+/* The checkpoint interval the job declared (--topopack-checkpoint, kept
+ * in its job control environment), or 0. */
+static double _checkpoint_interval(job_record_t *job_ptr)
+{
+	size_t len = strlen(TP_CHECKPOINT_ENV);
+
+	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
+		const char *e = job_ptr->spank_job_env[i];
+
+		if (e && !strncmp(e, TP_CHECKPOINT_ENV, len) && e[len] == '=')
+			return strtod(e + len + 1, NULL);
+	}
+	return 0;
+}
+
 /*****************************************************************************\
  *  The planner's input
 \*****************************************************************************/
@@ -158,8 +174,10 @@ static void _victims(topopack_fabric_t *tf, List candidates, time_t now,
 		vs->gpus[vs->nv] = gpus;
 		v->exclusive = _whole_nodes(job_ptr);
 		v->priority = job_ptr->priority;
-		v->run_seconds = (job_ptr->start_time && (now > job_ptr->start_time)) ?
-			difftime(now, job_ptr->start_time) : 0;
+		v->run_seconds = tp_lost_seconds(
+			(job_ptr->start_time && (now > job_ptr->start_time)) ?
+			difftime(now, job_ptr->start_time) : 0,
+			_checkpoint_interval(job_ptr));
 		v->preemptable = true;
 		vs->job[vs->nv++] = job_ptr;
 	}

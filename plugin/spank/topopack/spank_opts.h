@@ -4,6 +4,7 @@
  *  plugstack.conf arguments:  bind=none|nic|nic,cpu   verbose
  *  per job:                   --topopack-bind=none|nic|nic,cpu
  *                             --topopack-verbose
+ *                             --topopack-checkpoint=SECONDS
  *  Nothing else is accepted; no Slurm header, so it is testable alone.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
@@ -30,6 +31,15 @@ typedef struct {
  * RET the TP_SPANK_BIND_* flags, or -1 for anything else.
  */
 extern int tp_spank_parse_bind(const char *value);
+
+/* Longest checkpoint interval accepted: a year. */
+#define TP_SPANK_CHECKPOINT_MAX (366L * 24 * 3600)
+
+/*
+ * Parse a checkpoint interval: whole seconds, 1..TP_SPANK_CHECKPOINT_MAX,
+ * digits only. RET the seconds, or -1.
+ */
+extern long tp_spank_parse_seconds(const char *value);
 
 /*
  * Parse the plugstack.conf arguments into conf (defaults first: bind

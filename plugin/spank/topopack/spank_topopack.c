@@ -39,6 +39,12 @@
  *  (_SLURM_SPANK_OPTION_topopack_topopack_bind). The plugstack.conf
  *  "required"/"optional" keyword does not change which options exist; it
  *  only decides whether a failure of the plugin stops the command.
+ *
+ *  --topopack-checkpoint=SECONDS says the job saves a checkpoint that
+ *  often. In sbatch, salloc and srun (slurm_spank_init_post_opt) it goes
+ *  into the job control environment as TP_CHECKPOINT_ENV, which Slurm
+ *  keeps with the job in slurmctld; select/topopack reads it there and
+ *  counts a preemption as losing only the time since the last checkpoint.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -55,6 +61,7 @@
 
 #include "binding.h"
 #include "spank_opts.h"
+#include "topopack.h"
 
 SPANK_PLUGIN(topopack, 1);
 
@@ -63,6 +70,7 @@ SPANK_PLUGIN(topopack, 1);
 static tp_spank_conf_t conf = { TP_SPANK_BIND_DEFAULT, false };
 static int job_bind = -1;	/* --topopack-bind, -1: not given */
 static bool job_verbose = false;	/* --topopack-verbose */
+static long job_checkpoint = 0;	/* --topopack-checkpoint, 0: not given */
 
 static int _opt_bind(int val __attribute__((unused)), const char *optarg,
 		     int remote __attribute__((unused)))
@@ -86,6 +94,21 @@ static int _opt_verbose(int val __attribute__((unused)),
 	return ESPANK_SUCCESS;
 }
 
+static int _opt_checkpoint(int val __attribute__((unused)),
+			   const char *optarg,
+			   int remote __attribute__((unused)))
+{
+	long v = tp_spank_parse_seconds(optarg);
+
+	if (v < 0) {
+		slurm_error("topopack: --topopack-checkpoint=%.40s: expected whole seconds, 1 to %ld",
+			    optarg ? optarg : "", TP_SPANK_CHECKPOINT_MAX);
+		return ESPANK_BAD_ARG;
+	}
+	job_checkpoint = v;
+	return ESPANK_SUCCESS;
+}
+
 /* Registered by slurm_spank_init: see the header comment. */
 static struct spank_option _options[] = {
 	{ "topopack-bind", "none|nic|nic,cpu",
@@ -93,6 +116,9 @@ static struct spank_option _options[] = {
 	  1, 0, _opt_bind },
 	{ "topopack-verbose", NULL, "print each task's GPU:NIC:CPU binding",
 	  0, 0, _opt_verbose },
+	{ "topopack-checkpoint", "SECONDS",
+	  "the job checkpoints every SECONDS: preempting it loses less",
+	  1, 0, _opt_checkpoint },
 	SPANK_OPTIONS_TABLE_END
 };
 
@@ -116,6 +142,28 @@ extern int slurm_spank_init(spank_t sp, int ac, char **av)
 				    _options[i].name, spank_strerror(rc));
 			return rc;
 		}
+	}
+	return ESPANK_SUCCESS;
+}
+
+/* Hand the checkpoint interval to slurmctld with the job. */
+extern int slurm_spank_init_post_opt(spank_t sp,
+				     int ac __attribute__((unused)),
+				     char **av __attribute__((unused)))
+{
+	spank_context_t ctx = spank_context();
+	char value[32];
+	spank_err_t rc;
+
+	if (!job_checkpoint ||
+	    ((ctx != S_CTX_ALLOCATOR) && (ctx != S_CTX_LOCAL)))
+		return ESPANK_SUCCESS;
+	snprintf(value, sizeof(value), "%ld", job_checkpoint);
+	rc = spank_job_control_setenv(sp, TP_CHECKPOINT_ENV, value, 1);
+	if (rc != ESPANK_SUCCESS) {
+		slurm_error("topopack: cannot pass --topopack-checkpoint: %s",
+			    spank_strerror(rc));
+		return rc;
 	}
 	return ESPANK_SUCCESS;
 }

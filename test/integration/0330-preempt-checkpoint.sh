@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+#
+# 0330-preempt-checkpoint DIR - a job that declares its checkpoint
+# interval (sbatch --topopack-checkpoint=SECONDS, from the SPANK plugin)
+# loses only the time since its last checkpoint when preempted, and the
+# planner weighs it so.
+#
+# 8 nodes of 8 GPUs under 2 leaves (n01-n04 leaf1, n05-n08 leaf2),
+# PreemptType=preempt/partition_prio, low jobs requeued. Four "old" low
+# jobs hold leaf1 whole and checkpoint every 5 s; 15 s later four
+# "young" low jobs take leaf2, with no checkpoint; 12 s after that a
+# 4-node x 8-GPU job comes in "high". Preempting leaf2 would lose at
+# least 4 x 8 GPUs x 12 s = 384 GPU-seconds, leaf1 at most 4 x 8 x 5 =
+# 160: the high job must get n[01-04], and the plan must say so. Without
+# the checkpoint, the young leaf would be the cheaper one.
+#
+set -uo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+
+cluster_check_prereqs || exit 77
+cluster_need_plugin select_topopack
+top_dir=${1:?usage: $0 DIR}
+mkdir -p "$top_dir" || exit 1
+
+failed=0
+
+. "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
+
+so=""
+IFS=: read -r -a dirs <<<"${TOPOPACK_PLUGIN_DIR:-}"
+dirs+=("${TOPOPACK_BUILDDIR:-.}/plugin/spank/topopack/.libs")
+for d in "${dirs[@]}"; do
+	[ -f "$d/spank_topopack.so" ] && { so=$d/spank_topopack.so; break; }
+done
+[ -n "$so" ] || { echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
+
+cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
+cluster_gen_fabric 8 2 1 8 || cluster_fail "cluster_gen_fabric"
+etc=$CLUSTER_DIR/etc
+echo "optional $so" >"$etc/plugstack.conf"
+cluster_write_conf select/topopack topology/tree \
+	"PreemptType=preempt/partition_prio" \
+	"PreemptMode=REQUEUE" \
+	"JobRequeue=1" \
+	"AuthInfo=cred_expire=10" \
+	"PlugStackConfig=$etc/plugstack.conf" \
+	"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE MaxTime=INFINITE State=UP" \
+	"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
+	cluster_fail "cluster_write_conf"
+cluster_start || cluster_fail "the cluster did not come up"
+
+# A bad interval is refused by sbatch itself.
+if cluster_submit -p low --topopack-checkpoint=soon --wrap=true >/dev/null 2>&1; then
+	not_ok "--topopack-checkpoint=soon accepted"
+else
+	ok "--topopack-checkpoint=soon refused"
+fi
+
+old=()
+for n in n01 n02 n03 n04; do
+	old+=("$(cluster_submit -p low --requeue -w "$n" -N 1 --gpus-per-node=8 \
+		--topopack-checkpoint=5 -J old --wrap='sleep 600')") ||
+		cluster_fail "submit old"
+done
+wait_running "${old[@]}" || cluster_fail "old jobs do not run"
+sleep 15
+young=()
+for n in n05 n06 n07 n08; do
+	young+=("$(cluster_submit -p low --requeue -w "$n" -N 1 --gpus-per-node=8 \
+		-J young --wrap='sleep 600')") || cluster_fail "submit young"
+done
+wait_running "${young[@]}" || cluster_fail "young jobs do not run"
+sleep 12
+
+high=$(cluster_submit -p high -N 4 --gpus-per-node=8 -J pulse \
+	--wrap='sleep 600') || cluster_fail "submit high"
+if cluster_wait_state "$high" RUNNING 30; then
+	ok "high job runs"
+else
+	not_ok "high job not running within 30 s (state $(cluster_job_state "$high"))"
+fi
+check "high job: nodes" "$(expand "$(cluster_job_nodes "$high")")" \
+	"n01,n02,n03,n04"
+
+log=$(cluster_log_ctld)
+line=$(grep "topopack: preempt JobId=[0-9,]* for JobId=$high " "$log" | head -n 1)
+echo "# $line"
+planned=$(sed -n 's/.*topopack: preempt JobId=\([0-9,]*\) for .*/\1/p' <<<"$line" |
+	tr ',' '\n' | sort -n | paste -sd, -)
+check "plan: the checkpointing jobs" "$planned" \
+	"$(printf '%s\n' "${old[@]}" | sort -n | paste -sd, -)"
+lost=$(sed -n 's/.*lost_gpu_seconds=\([0-9.]*\).*/\1/p' <<<"$line")
+if [ -n "$lost" ] && awk -v l="$lost" 'BEGIN { exit !(l <= 160) }'; then
+	ok "plan loses $lost GPU-seconds (at most 160)"
+else
+	not_ok "plan loses '${lost:-?}' GPU-seconds, expected at most 160"
+fi
+for j in "${young[@]}"; do
+	[ "$(cluster_job_state "$j")" = RUNNING ] ||
+		not_ok "young JobId=$j: $(cluster_job_state "$j")"
+done
+
+cluster_stop || cluster_fail "cluster_stop left daemons"
+trap - EXIT
+exit "$failed"
