@@ -94,7 +94,6 @@ typedef struct {
 	long stuck;		/* jobs still queued at the end: a bug */
 	long preemptions;	/* jobs preempted, counting each time */
 	double lost_gpu_s;	/* work preempted jobs lost */
-	double busy_gpu_s;	/* GPUs held x time, over every run */
 	double first_submit;
 	double last_end;
 	double wall_s;		/* time the replay took */

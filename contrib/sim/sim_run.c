@@ -394,7 +394,6 @@ static void _stop(_sim_t *s, int j, bool requeue)
 	s->run_pos[j] = -1;
 	s->free_gpus += g;
 	s->busy_gpus -= g;
-	s->out->busy_gpu_s += g * ran;
 	_timeline(s, &job->pl, -1);
 	tp_placement_clear(&job->pl);
 	if (requeue) {

@@ -1,8 +1,11 @@
 /*****************************************************************************\
  *  sim_stats.c - the summary of one replay.
  *
- *  Waits and slowdowns are over the jobs that ran (from submission to the
- *  start of their last run); locality figures are over the multi-node
+ *  Utilisation is the trace's work (GPUs x run time as the trace gives
+ *  it) over the GPUs x the time from the first submission to the last
+ *  end: work lost to preemption and time lost to slow placements
+ *  (--stretch) do not count as use. Waits and slowdowns are over the
+ *  jobs that ran (from submission to the start of their last run); locality figures are over the multi-node
  *  jobs, the only ones a placement policy can scatter. Percentiles are
  *  nearest-rank.
  *****************************************************************************
@@ -46,7 +49,7 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 	double *wait = malloc(sizeof(double) * (res->count + 1));
 	double *eff = malloc(sizeof(double) * (res->count + 1));
 	double span = res->last_end - res->first_submit, slow = 0;
-	double wsum = 0, leaves = 0, domains = 0, hops = 0;
+	double wsum = 0, leaves = 0, domains = 0, hops = 0, work = 0;
 	long ran = 0, multi = 0, min_span = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -58,6 +61,7 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 			continue;
 		w = o->start - trace->job[i].submit;
 		run = o->end - o->start;
+		work += trace->job[i].duration * trace->job[i].gpus;
 		wait[ran++] = w;
 		wsum += w;
 		slow += fmax(1.0, (w + run) / fmax(run, SLOWDOWN_BOUND_S));
@@ -70,7 +74,7 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 		eff[multi++] = o->eff;
 	}
 	st->utilization = span > 0 ?
-		res->busy_gpu_s / (tp_fabric_gpu_count(fabric) * span) : 0;
+		work / (tp_fabric_gpu_count(fabric) * span) : 0;
 	st->mean_wait_s = ran ? wsum / ran : NAN;
 	st->p95_wait_s = _percentile(wait, ran, 0.95);
 	st->bounded_slowdown = ran ? slow / ran : NAN;

@@ -33,8 +33,9 @@ static const char *_usage_text =
 "  -c, --topopack-conf FILE topopack.conf with GPUs, NVLink domains, NICs\n"
 "  -g, --gen SPEC           generated fat tree, SPEC is comma-separated\n"
 "                           leaves=N,nodes-per-leaf=N[,gpus-per-node=N]\n"
-"                           [,nvl=N][,pods=N] (gpus-per-node 8, nvl 1:\n"
-"                           one node per NVLink domain, pods 1)\n"
+"                           [,nvl=N][,pods=N][,uplinks=N] (gpus-per-node\n"
+"                           8, nvl 1: one node per NVLink domain, pods 1,\n"
+"                           uplinks per leaf: as many as GPUs under it)\n"
 "Replay:\n"
 "  -p, --policy NAME        topopack (default), slurm-tree or first-fit\n"
 "  -C, --compare LIST       comma-separated policies, run one after the\n"
@@ -207,7 +208,7 @@ static void _parse(int argc, char **argv, _opts_t *o)
 	o->sim.timeline = o->svg != NULL;
 }
 
-/* leaves=..,nodes-per-leaf=..,gpus-per-node=..,nvl=..,pods=.. */
+/* leaves=..,nodes-per-leaf=..,gpus-per-node=..,nvl=..,pods=..,uplinks=.. */
 static tp_fabric_t *_generate(const char *spec)
 {
 	tp_gen_t gen = { .levels = 1, .gpus_per_node = 8, .nvl_nodes = 1 };
@@ -237,8 +238,10 @@ static tp_fabric_t *_generate(const char *spec)
 			gen.nvl_nodes = v;
 		else if (!strcmp(w, "pods"))
 			pods = v;
+		else if (!strcmp(w, "uplinks"))
+			gen.uplinks_per_leaf = v;
 		else
-			_die("--gen: unknown key \"%s\" (leaves, nodes-per-leaf, gpus-per-node, nvl, pods)",
+			_die("--gen: unknown key \"%s\" (leaves, nodes-per-leaf, gpus-per-node, nvl, pods, uplinks)",
 			     w);
 	}
 	free(copy);
