@@ -298,6 +298,47 @@ static void _report_skipped(const _opts_t *o, const sim_trace_t *trace,
  *  Output
 \*****************************************************************************/
 
+/* The figures of a replay, in output order: JSON key, table label, where
+ * in sim_stats_t (a long when count is set, else a double), formats. */
+typedef struct {
+	const char *key;
+	const char *label;
+	size_t offset;
+	bool count;
+	const char *json_fmt;
+	const char *table_fmt;
+} _metric_t;
+
+#define FIGURE(key, label, json_fmt, table_fmt) \
+	{ #key, label, offsetof(sim_stats_t, key), false, json_fmt, table_fmt }
+#define COUNT(key, label) \
+	{ #key, label, offsetof(sim_stats_t, key), true, "%.0f", "%.0f" }
+
+static const _metric_t _metrics[] = {
+	FIGURE(utilization, "utilization", "%.4f", "%.4f"),
+	FIGURE(mean_wait_s, "mean wait (s)", "%.1f", "%.0f"),
+	FIGURE(p95_wait_s, "p95 wait (s)", "%.1f", "%.0f"),
+	FIGURE(bounded_slowdown, "bounded slowdown", "%.3f", "%.2f"),
+	COUNT(multi_node_jobs, "multi-node jobs"),
+	FIGURE(min_span_fraction, "on fewest leaves", "%.4f", "%.4f"),
+	FIGURE(mean_leaves, "mean leaves", "%.3f", "%.3f"),
+	FIGURE(mean_domains, "mean NVLink domains", "%.3f", "%.3f"),
+	FIGURE(mean_max_hops, "mean max hops", "%.3f", "%.3f"),
+	FIGURE(allreduce_eff_p5, "all-reduce eff p5", "%.4f", "%.3f"),
+	FIGURE(allreduce_eff_median, "all-reduce eff median", "%.4f", "%.3f"),
+	COUNT(preemptions, "preemptions"),
+	FIGURE(lost_gpu_s, "GPU-seconds lost", "%.0f", "%.0f"),
+	FIGURE(wall_s, "replay time (s)", "%.2f", "%.2f"),
+	{ NULL, NULL, 0, false, NULL, NULL }
+};
+
+static double _value(const sim_stats_t *st, const _metric_t *m)
+{
+	const char *at = (const char *) st + m->offset;
+
+	return m->count ? (double) *(const long *) at : *(const double *) at;
+}
+
 static void _json_string(const char *text)
 {
 	putchar('"');
@@ -338,53 +379,16 @@ static void _print_json(const _opts_t *o, const sim_trace_t *trace,
 	       tp_fabric_leaf_count(f), trace->records,
 	       trace->invalid + too_large, trace->invalid, too_large);
 	for (int p = 0; p < o->npolicies; p++) {
-		const sim_stats_t *s = &st[p];
-
-		printf("%s\"%s\":{\"utilization\":", p ? "," : "",
+		printf("%s\"%s\":{", p ? "," : "",
 		       tp_policy_name(o->policy[p]));
-		_json_number(s->utilization, "%.4f");
-		printf(",\"mean_wait_s\":");
-		_json_number(s->mean_wait_s, "%.1f");
-		printf(",\"p95_wait_s\":");
-		_json_number(s->p95_wait_s, "%.1f");
-		printf(",\"bounded_slowdown\":");
-		_json_number(s->bounded_slowdown, "%.3f");
-		printf(",\"multi_node_jobs\":%ld,\"min_span_fraction\":",
-		       s->multi_node_jobs);
-		_json_number(s->min_span_fraction, "%.4f");
-		printf(",\"mean_leaves\":");
-		_json_number(s->mean_leaves, "%.3f");
-		printf(",\"mean_domains\":");
-		_json_number(s->mean_domains, "%.3f");
-		printf(",\"mean_max_hops\":");
-		_json_number(s->mean_max_hops, "%.3f");
-		printf(",\"allreduce_eff_p5\":");
-		_json_number(s->allreduce_eff_p5, "%.4f");
-		printf(",\"allreduce_eff_median\":");
-		_json_number(s->allreduce_eff_median, "%.4f");
-		printf(",\"preemptions\":%ld,\"lost_gpu_s\":%.0f,"
-		       "\"skipped\":%ld,\"wall_s\":%.2f}",
-		       s->preemptions, s->lost_gpu_s,
-		       trace->invalid + res[p].too_large, s->wall_s);
+		for (const _metric_t *m = _metrics; m->key; m++) {
+			printf("\"%s\":", m->key);
+			_json_number(_value(&st[p], m), m->json_fmt);
+			putchar(',');
+		}
+		printf("\"skipped\":%ld}", trace->invalid + res[p].too_large);
 	}
 	printf("}}\n");
-}
-
-static void _row(const char *label, const sim_stats_t *st, int n,
-		 size_t offset, const char *fmt)
-{
-	printf("%-24s", label);
-	for (int p = 0; p < n; p++) {
-		double v = *(const double *) ((const char *) &st[p] + offset);
-		char cell[32];
-
-		if (isnan(v))
-			snprintf(cell, sizeof(cell), "-");
-		else
-			snprintf(cell, sizeof(cell), fmt, v);
-		printf(" %14s", cell);
-	}
-	printf("\n");
 }
 
 static void _print_table(const _opts_t *o, const sim_trace_t *trace,
@@ -397,29 +401,20 @@ static void _print_table(const _opts_t *o, const sim_trace_t *trace,
 	for (int p = 0; p < o->npolicies; p++)
 		printf(" %14s", tp_policy_name(o->policy[p]));
 	printf("\n");
-#define ROW(label, field, fmt) \
-	_row(label, st, o->npolicies, offsetof(sim_stats_t, field), fmt)
-	ROW("utilization", utilization, "%.4f");
-	ROW("mean wait (s)", mean_wait_s, "%.0f");
-	ROW("p95 wait (s)", p95_wait_s, "%.0f");
-	ROW("bounded slowdown", bounded_slowdown, "%.2f");
-	printf("%-24s", "multi-node jobs");
-	for (int p = 0; p < o->npolicies; p++)
-		printf(" %14ld", st[p].multi_node_jobs);
-	printf("\n");
-	ROW("on fewest leaves", min_span_fraction, "%.4f");
-	ROW("mean leaves", mean_leaves, "%.3f");
-	ROW("mean NVLink domains", mean_domains, "%.3f");
-	ROW("mean max hops", mean_max_hops, "%.3f");
-	ROW("all-reduce eff p5", allreduce_eff_p5, "%.3f");
-	ROW("all-reduce eff median", allreduce_eff_median, "%.3f");
-	printf("%-24s", "preemptions");
-	for (int p = 0; p < o->npolicies; p++)
-		printf(" %14ld", st[p].preemptions);
-	printf("\n");
-	ROW("GPU-seconds lost", lost_gpu_s, "%.0f");
-	ROW("replay time (s)", wall_s, "%.2f");
-#undef ROW
+	for (const _metric_t *m = _metrics; m->key; m++) {
+		printf("%-24s", m->label);
+		for (int p = 0; p < o->npolicies; p++) {
+			double v = _value(&st[p], m);
+			char cell[32];
+
+			if (isnan(v))
+				snprintf(cell, sizeof(cell), "-");
+			else
+				snprintf(cell, sizeof(cell), m->table_fmt, v);
+			printf(" %14s", cell);
+		}
+		printf("\n");
+	}
 }
 
 int main(int argc, char **argv)
