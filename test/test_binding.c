@@ -21,17 +21,9 @@
 
 #include "binding_private.h"
 
-static char *_path(const char *name)
+static const char *_path(const char *name)
 {
-	const char *dir = getenv("TOPOPACK_TEST_DATA");
-	static char buf[4][1024];
-	static int next;
-	char *p = buf[next++ % 4];
-
-	if (!dir || !*dir)
-		dir = "test/data";
-	snprintf(p, sizeof(buf[0]), "%s/hwloc/%s", dir, name);
-	return p;
+	return tp_test_data("hwloc", name);
 }
 
 #define MAXG 16

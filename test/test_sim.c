@@ -17,15 +17,14 @@
 #include "sim.h"
 #include "tp_check.h"
 
-static char _tmpdir[] = "/tmp/test_sim.XXXXXX";
+/* Where the tests write their files: a directory main() makes and
+ * removes. */
+static char _tmpdir[1024];
 
-static const char *_data(const char *name)
+
+static const char *_path(const char *name)
 {
-	static char path[4096];
-	const char *dir = getenv("TOPOPACK_TEST_DATA");
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "test/data", name);
-	return path;
+	return tp_test_data("traces", name);
 }
 
 static const char *_write(const char *name, const char *text)
@@ -183,8 +182,8 @@ START_TEST(test_swf_archive)
 	sim_trace_t t;
 	tp_error_t err;
 
-	ck_assert_msg(!sim_trace_read(_data("traces/KTH-SP2-1996-2.1-cln.swf.gz"),
-				      0, &t, &err), "%s", err.text);
+	ck_assert_msg(!sim_trace_read(_path("KTH-SP2-1996-2.1-cln.swf.gz"), 0,
+				      &t, &err), "%s", err.text);
 	ck_assert_int_eq(t.records, 28476);
 	/* the one record with no processor count */
 	ck_assert_int_eq(t.invalid, 1);
@@ -193,7 +192,7 @@ START_TEST(test_swf_archive)
 	ck_assert_int_eq(t.job[0].gpus, 4);
 	sim_trace_free(&t);
 
-	ck_assert_msg(!sim_trace_read(_data("traces/RICC-2010-2.swf.gz"), 1000,
+	ck_assert_msg(!sim_trace_read(_path("RICC-2010-2.swf.gz"), 1000,
 				      &t, &err), "%s", err.text);
 	ck_assert_int_eq(t.records, 1000);
 	ck_assert_int_eq(t.job[0].id, 1);
@@ -208,12 +207,12 @@ START_TEST(test_csv_shipped)
 	sim_trace_t t;
 	tp_error_t err;
 
-	ck_assert_msg(!sim_trace_read(_data("traces/philly.csv.gz"), 0, &t,
+	ck_assert_msg(!sim_trace_read(_path("philly.csv.gz"), 0, &t,
 				      &err), "%s", err.text);
 	ck_assert_int_eq(t.records, 111549);
 	ck_assert_int_eq(t.count + t.invalid, 111549);
 	sim_trace_free(&t);
-	ck_assert_msg(!sim_trace_read(_data("traces/crux.csv"), 0, &t, &err),
+	ck_assert_msg(!sim_trace_read(_path("crux.csv"), 0, &t, &err),
 		      "%s", err.text);
 	ck_assert_int_eq(t.records, 2498);
 	ck_assert_int_eq(t.job[0].gpus, 48);
@@ -439,8 +438,8 @@ static void _targets(const char *trace, long max_jobs, tp_gen_t gen)
 	tp_policy_t pol[2] = { TP_POLICY_TOPOPACK, TP_POLICY_SLURM_TREE };
 
 	ck_assert_msg(f != NULL, "%s", err.text);
-	ck_assert_msg(!sim_trace_read(_data(trace), max_jobs, &t, &err), "%s",
-		      err.text);
+	ck_assert_msg(!sim_trace_read(_path(trace), max_jobs,
+				      &t, &err), "%s", err.text);
 	for (int p = 0; p < 2; p++) {
 		r[p] = _run(f, &t, pol[p], 30, false, 0);
 		sim_stats(f, &r[p], &t, &st[p]);
@@ -464,14 +463,14 @@ static void _targets(const char *trace, long max_jobs, tp_gen_t gen)
 START_TEST(test_shipped_targets)
 {
 	/* Lingjun jobs on 128 nodes in 16 leaves */
-	_targets("traces/crux.csv", 0, (tp_gen_t) { .levels = 1, .leaves = 16,
+	_targets("crux.csv", 0, (tp_gen_t) { .levels = 1, .leaves = 16,
 		 .nodes_per_leaf = 8, .gpus_per_node = 8, .nvl_nodes = 1 });
 	/* the KTH SP2's 100 processors as 25 nodes of 4 GPUs */
-	_targets("traces/KTH-SP2-1996-2.1-cln.swf.gz", 0, (tp_gen_t) {
+	_targets("KTH-SP2-1996-2.1-cln.swf.gz", 0, (tp_gen_t) {
 		 .levels = 1, .leaves = 5, .nodes_per_leaf = 5,
 		 .gpus_per_node = 4, .nvl_nodes = 1 });
 	/* Philly's first 20,000 jobs on 64 nodes in 8 leaves */
-	_targets("traces/philly.csv.gz", 20000, (tp_gen_t) { .levels = 1,
+	_targets("philly.csv.gz", 20000, (tp_gen_t) { .levels = 1,
 		 .leaves = 8, .nodes_per_leaf = 8, .gpus_per_node = 8,
 		 .nvl_nodes = 1 });
 }
@@ -555,13 +554,16 @@ static Suite *_suite(void)
 
 int main(void)
 {
+	const char *tmp = getenv("TMPDIR");
+	char cmd[1100];
 	int rc;
-	char cmd[128];
 
+	snprintf(_tmpdir, sizeof(_tmpdir), "%s/test_sim.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(_tmpdir))
 		return 99;
 	rc = tp_check_run(_suite());
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", _tmpdir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", _tmpdir);
 	if (system(cmd))
 		return 99;
 	return rc;

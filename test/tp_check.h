@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The tests' random numbers: splitmix64 from a seed the test sets, so a
@@ -24,6 +25,22 @@ static inline uint32_t tp_test_rand(uint32_t n)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	z ^= z >> 31;
 	return n ? (uint32_t) (z % n) : 0;
+}
+
+/* Path of test data file name under $TOPOPACK_TEST_DATA/dir (default
+ * test/data): a static buffer, one of four used in turn so that a call
+ * may take two or three paths at once. */
+static inline const char *tp_test_data(const char *dir, const char *name)
+{
+	static char buf[4][4096];
+	static int next;
+	const char *top = getenv("TOPOPACK_TEST_DATA");
+	char *p = buf[next++ % 4];
+
+	if (!top || !*top)
+		top = "test/data";
+	snprintf(p, sizeof(buf[0]), "%s/%s/%s", top, dir, name);
+	return p;
 }
 
 /* Run suite s with Check's normal output. RET the process exit code. */
