@@ -565,9 +565,10 @@ static int _cmp_end(const void *a, const void *b, void *arg)
 /*
  * The first queued job's reservation: the earliest end after which it
  * fits, and the state then. RET the state (caller frees), shadow set to
- * the time (INFINITY when it never fits).
+ * the time (INFINITY when it never fits), later_free to its free GPUs.
  */
-static tp_state_t *_shadow(_sim_t *s, int head, double *shadow)
+static tp_state_t *_shadow(_sim_t *s, int head, double *shadow,
+			   int *later_free)
 {
 	tp_state_t *later = tp_state_copy(s->state);
 	int *order = malloc(sizeof(int) * (s->nrunning + 1));
@@ -599,18 +600,8 @@ static tp_state_t *_shadow(_sim_t *s, int head, double *shadow)
 	}
 	tp_placement_clear(&p);
 	free(order);
+	*later_free = freed;
 	return later;
-}
-
-/* Free GPUs of a state, for the counts that settle most tests cheaply. */
-static int _free_gpus(const _sim_t *s, const tp_state_t *state)
-{
-	int n = tp_fabric_node_count(s->fabric), g = 0;
-
-	for (int i = 0; i < n; i++)
-		if (tp_state_node_avail(state, i) == TP_NODE_UP)
-			g += tp_state_node_free_gpus(state, i);
-	return g;
 }
 
 /* Is (gpus, nodes) among the shapes that did not fit in this pass? The
@@ -635,10 +626,9 @@ static int _backfill(_sim_t *s)
 	if (s->nqueue < 2)
 		return 0;
 	head = s->queue[0];
-	later = _shadow(s, head, &shadow);
+	later = _shadow(s, head, &shadow, &later_free);
 	if (!later)
 		return -1;
-	later_free = _free_gpus(s, later);
 	for (int pos = 1; pos < s->nqueue && tried < s->opts->bf_depth &&
 	     s->free_gpus > 0; tried++) {
 		int j = s->queue[pos];
