@@ -202,7 +202,7 @@ _cluster_start_db() {
 # to answer. On failure prints the logs' tails and returns 1 (daemons
 # already started stay up until cluster_stop_accounting).
 cluster_start_accounting() {
-	local t=${CLUSTER_START_TIMEOUT:-60} end p busy="" pass log
+	local t=${CLUSTER_START_TIMEOUT:-60} end pass log
 	_cluster_acct_vars || return 1
 	log=$CLUSTER_DIR/log
 	grep -q '^AccountingStorageType=accounting_storage/slurmdbd' \
@@ -215,13 +215,7 @@ cluster_start_accounting() {
 		_cluster_msg "accounting daemons of $CLUSTER_DIR already run"
 		return 1
 	fi
-	for p in "$CLUSTER_DBD_PORT" "$CLUSTER_DB_PORT"; do
-		_cluster_port_busy "$p" && busy="$busy $p"
-	done
-	if [ -n "$busy" ]; then
-		_cluster_msg "ports in use:$busy; choose another CLUSTER_PORT_BASE"
-		return 1
-	fi
+	_cluster_ports_free "$CLUSTER_DBD_PORT" "$CLUSTER_DB_PORT" || return 1
 	cluster_start_munge || return 1
 
 	_cluster_start_db "$t" || return 1

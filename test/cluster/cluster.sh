@@ -285,6 +285,21 @@ cluster_have_plugin() {
 	return 1
 }
 
+# cluster_spank_plugin: print the path of spank_topopack.so, found in the
+# TOPOPACK_PLUGIN_DIR directories or, since test/integration/run lists
+# only select and topology plugin directories, beside them in the build
+# tree (TOPOPACK_BUILDDIR); 1 when there is none.
+cluster_spank_plugin() {
+	local d dirs
+	IFS=: read -r -a dirs <<<"${TOPOPACK_PLUGIN_DIR:-}"
+	dirs+=("${TOPOPACK_BUILDDIR:-.}/plugin/spank/topopack/.libs")
+	for d in "${dirs[@]}"; do
+		[ -n "$d" ] && [ -f "$d/spank_topopack.so" ] &&
+			{ printf '%s\n' "$d/spank_topopack.so"; return 0; }
+	done
+	return 1
+}
+
 # cluster_write_conf SELECT_TYPE TOPOLOGY_PLUGIN [LINE...]: write
 # slurm.conf, gres.conf and cgroup.conf into DIR/etc for CLUSTER_NODES
 # nodes of 8 CPUs, 8000 MB and CLUSTER_GPUS (default 8) GPUs each, in one
@@ -472,6 +487,18 @@ _cluster_port_busy() {
 		END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# _cluster_ports_free PORT...: 0 when none of the ports is listened on;
+# else says which are and how to get others.
+_cluster_ports_free() {
+	local p busy=""
+	for p in "$@"; do
+		_cluster_port_busy "$p" && busy="$busy $p"
+	done
+	[ -z "$busy" ] && return 0
+	_cluster_msg "ports in use:$busy; choose another CLUSTER_PORT_BASE"
+	return 1
+}
+
 # cluster_start_munge: start munged unless a working one runs (it is
 # shared by all clusters and never stopped here).
 cluster_start_munge() {
@@ -562,7 +589,7 @@ _cluster_nodes_idle() {
 # idle. On failure prints the logs' tails and returns 1 (daemons already
 # started stay up for inspection until cluster_stop or the EXIT trap).
 cluster_start() {
-	local t=${CLUSTER_START_TIMEOUT:-60} end i name busy="" p pids=()
+	local t=${CLUSTER_START_TIMEOUT:-60} end i name p pids=()
 	local start=$SECONDS
 	[ -f "${CLUSTER_CONF:?cluster_init first}" ] || {
 		_cluster_msg "no $CLUSTER_CONF: cluster_write_conf first"
@@ -572,14 +599,10 @@ cluster_start() {
 		_cluster_msg "daemons of $CLUSTER_DIR already run"
 		return 1
 	fi
-	for p in "$CLUSTER_CTLD_PORT" \
-		$(seq $((CLUSTER_PORT_BASE + 1)) $((CLUSTER_PORT_BASE + CLUSTER_NODES))); do
-		_cluster_port_busy "$p" && busy="$busy $p"
-	done
-	if [ -n "$busy" ]; then
-		_cluster_msg "ports in use:$busy; choose another CLUSTER_PORT_BASE"
+	# shellcheck disable=SC2046 # the port numbers, one word each
+	_cluster_ports_free "$CLUSTER_CTLD_PORT" \
+		$(seq $((CLUSTER_PORT_BASE + 1)) $((CLUSTER_PORT_BASE + CLUSTER_NODES))) ||
 		return 1
-	fi
 	cluster_start_munge || return 1
 
 	_cluster_start_ctld "$t" || { cluster_logs_tail 30; return 1; }

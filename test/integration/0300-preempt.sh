@@ -34,32 +34,14 @@ failed=0
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 
-# requeued JOB...: the jobs that were preempted (Restarts >= 1, or not
-# running), sorted, comma separated.
-requeued() {
-	local j r s
-	for j in "$@"; do
-		r=$(restarts "$j")
-		s=$(cluster_job_state "$j")
-		if [ "${r:-0}" -ge 1 ] || [ "$s" != RUNNING ]; then
-			echo "$j"
-		fi
-	done | sort -n | paste -sd, -
-}
-
 # run MODE SELECT: the workload on a new cluster; sets lows, high.
 run() {
-	local mode=$1 select=$2 i state nodes
+	local mode=$1 select=$2 state nodes
 	echo "# $mode: SelectType=$select"
 	cluster_init "$top_dir/$mode" || cluster_fail "cluster_init"
 	cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
-	cluster_write_conf "$select" topology/tree \
-		"PreemptType=preempt/partition_prio" \
-		"PreemptMode=REQUEUE" \
-		"JobRequeue=1" \
-		"AuthInfo=cred_expire=10" \
-		"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE MaxTime=INFINITE State=UP" \
-		"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
+	mapfile -t conf < <(partition_prio REQUEUE)
+	cluster_write_conf "$select" topology/tree "${conf[@]}" ||
 		cluster_fail "cluster_write_conf"
 	cluster_start || cluster_fail "$mode: the cluster did not come up"
 
@@ -68,19 +50,12 @@ run() {
 	sleep 3
 	high=$(cluster_submit -p high -N 4 --gpus-per-node=8 -J pulse \
 		--wrap='sleep 600') || cluster_fail "$mode: submit high"
-	high_started=-1
-	for ((i = 0; i < 60; i++)); do
-		state=$(cluster_job_state "$high")
-		if [ "$state" = RUNNING ]; then
-			high_started=$i
-			break
-		fi
-		sleep 1
-	done
+	high_started=$(seconds_to_run "$high")
+	state=$(cluster_job_state "$high")
 	nodes=$(cluster_job_nodes "$high")
 	high_nodes=$nodes
 	echo "# $mode: high JobId=$high state=$state after ${high_started}s nodes=$nodes leaf=$(leaves_of "$nodes")"
-	preempted=$(requeued "${lows[@]}")
+	preempted=$(preempted_among "${lows[@]}")
 	echo "# $mode: preempted JobId=$preempted"
 }
 

@@ -94,14 +94,9 @@ wait_high() {
 
 cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
 cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
+mapfile -t conf < <(partition_prio REQUEUE GraceTime=20)
 CLUSTER_DEBUG_FLAGS=SelectType CLUSTER_CTLD_DEBUG=verbose \
-	cluster_write_conf select/topopack topology/tree \
-	"PreemptType=preempt/partition_prio" \
-	"PreemptMode=REQUEUE" \
-	"JobRequeue=1" \
-	"AuthInfo=cred_expire=10" \
-	"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE GraceTime=20 MaxTime=INFINITE State=UP" \
-	"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
+	cluster_write_conf select/topopack topology/tree "${conf[@]}" ||
 	cluster_fail "cluster_write_conf"
 cluster_start || cluster_fail "the cluster did not come up"
 log=$(cluster_log_ctld)

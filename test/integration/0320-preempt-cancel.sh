@@ -25,12 +25,8 @@ failed=0
 
 cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
 cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
-cluster_write_conf select/topopack topology/tree \
-	"PreemptType=preempt/partition_prio" \
-	"PreemptMode=CANCEL" \
-	"AuthInfo=cred_expire=10" \
-	"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=CANCEL MaxTime=INFINITE State=UP" \
-	"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
+mapfile -t conf < <(partition_prio CANCEL)
+cluster_write_conf select/topopack topology/tree "${conf[@]}" ||
 	cluster_fail "cluster_write_conf"
 cluster_start || cluster_fail "the cluster did not come up"
 

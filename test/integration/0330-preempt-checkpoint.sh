@@ -27,27 +27,16 @@ failed=0
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 
-so=""
-IFS=: read -r -a dirs <<<"${TOPOPACK_PLUGIN_DIR:-}"
-dirs+=("${TOPOPACK_BUILDDIR:-.}/plugin/spank/topopack/.libs")
-for d in "${dirs[@]}"; do
-	[ -f "$d/spank_topopack.so" ] && { so=$d/spank_topopack.so; break; }
-done
-[ -n "$so" ] || { echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
+so=$(cluster_spank_plugin) ||
+	{ echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
 
 cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
 cluster_gen_fabric 8 2 1 8 || cluster_fail "cluster_gen_fabric"
 etc=$CLUSTER_DIR/etc
 echo "optional $so" >"$etc/plugstack.conf"
-cluster_write_conf select/topopack topology/tree \
-	"PreemptType=preempt/partition_prio" \
-	"PreemptMode=REQUEUE" \
-	"JobRequeue=1" \
-	"AuthInfo=cred_expire=10" \
-	"PlugStackConfig=$etc/plugstack.conf" \
-	"PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE MaxTime=INFINITE State=UP" \
-	"PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" ||
-	cluster_fail "cluster_write_conf"
+mapfile -t conf < <(partition_prio REQUEUE)
+cluster_write_conf select/topopack topology/tree "${conf[@]}" \
+	"PlugStackConfig=$etc/plugstack.conf" || cluster_fail "cluster_write_conf"
 cluster_start || cluster_fail "the cluster did not come up"
 
 # A bad interval is refused by sbatch itself.

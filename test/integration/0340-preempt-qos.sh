@@ -43,19 +43,6 @@ failed=0
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 
-# requeued JOB...: the jobs that were preempted (Restarts >= 1, or not
-# running), sorted, comma separated.
-requeued() {
-	local j r s
-	for j in "$@"; do
-		r=$(restarts "$j")
-		s=$(cluster_job_state "$j")
-		if [ "${r:-0}" -ge 1 ] || [ "$s" != RUNNING ]; then
-			echo "$j"
-		fi
-	done | sort -n | paste -sd, -
-}
-
 cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
 trap 'cluster_stop; cluster_stop_accounting' EXIT
 cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
@@ -111,15 +98,8 @@ sleep 3
 high=$(cluster_submit -p low --qos=pulse -N 4 --gpus-per-node=8 -J pulse \
 	--wrap='sleep 600') || cluster_fail "submit high"
 check "high job: QOS" "$(_cluster_job_field "$high" QOS)" pulse
-high_started=-1
-for ((i = 0; i < 60; i++)); do
-	state=$(cluster_job_state "$high")
-	if [ "$state" = RUNNING ]; then
-		high_started=$i
-		break
-	fi
-	sleep 1
-done
+high_started=$(seconds_to_run "$high")
+state=$(cluster_job_state "$high")
 high_nodes=$(cluster_job_nodes "$high")
 echo "# high JobId=$high state=$state after ${high_started}s nodes=$high_nodes leaf=$(leaves_of "$high_nodes")"
 [ "$high_started" -ge 0 ] && [ "$high_started" -le 30 ] &&
@@ -128,7 +108,7 @@ echo "# high JobId=$high state=$state after ${high_started}s nodes=$high_nodes l
 check "high job: nodes" "$(wc -w <<<"${high_nodes//,/ }")" 4
 check "high job: leaves spanned" "$(leaves_of "$high_nodes" | tr ',' '\n' | grep -c .)" 1
 
-preempted=$(requeued "${lows[@]}")
+preempted=$(preempted_among "${lows[@]}")
 echo "# preempted JobId=$preempted"
 log=$(cluster_log_ctld)
 check "plans logged for JobId=$high" \

@@ -32,15 +32,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cluster/cluster.sh"
 
 cluster_check_prereqs || exit 77
-so=""
-IFS=: read -r -a dirs <<<"${TOPOPACK_PLUGIN_DIR:-}"
-# test/integration/run lists select and topology plugin directories only:
-# look beside them in the build tree too.
-dirs+=("${TOPOPACK_BUILDDIR:-.}/plugin/spank/topopack/.libs")
-for d in "${dirs[@]}"; do
-	[ -f "$d/spank_topopack.so" ] && { so=$d/spank_topopack.so; break; }
-done
-[ -n "$so" ] || { echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
+so=$(cluster_spank_plugin) ||
+	{ echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
 cluster_init "${1:?usage: $0 DIR}" || cluster_fail "cluster_init"
 
 xml=$here/../data/hwloc/juwels-booster-4xA100-4xCX6.xml

@@ -1,5 +1,6 @@
 # test/integration/preempt-lib.sh - what the preemption tests share:
-# TAP-like checks, job fields, leaves of nodes, and the low-priority fill.
+# TAP-like checks, job fields, leaves of nodes, the low-priority fill and
+# the partition_prio configuration.
 # Sourced after test/cluster/cluster.sh; the caller sets failed=0 and
 # may set LOW_WRAP, the command of every low job (default: sleep 600).
 #
@@ -54,40 +55,70 @@ wait_running() {
 	done
 }
 
-# fill: the low jobs, in three waves; prints their ids.
-fill() {
-	local jobs=() wave=() i j
-	for i in 1 2; do
-		wave+=("$(cluster_submit -p low --requeue -N 2 \
-			--gpus-per-node=8 -J low2x8 --wrap="$LOW_WRAP")") || return 1
+# seconds_to_run JOB: the seconds (polled every second, at most 60) until
+# JOB runs, or -1.
+seconds_to_run() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[ "$(cluster_job_state "$1")" = RUNNING ] && { echo "$i"; return; }
+		sleep 1
 	done
-	for i in 1 2 3 4; do
-		wave+=("$(cluster_submit -p low --requeue -N 1 \
-			--gpus-per-node=8 -J low1x8 --wrap="$LOW_WRAP")") || return 1
-	done
-	wait_running "${wave[@]}" || return 1
-	jobs+=("${wave[@]}")
-	wave=()
-	sleep 4
-	for i in $(seq 8); do
-		wave+=("$(cluster_submit -p low --requeue -N 1 \
-			--gpus-per-node=4 -J low1x4 --wrap="$LOW_WRAP")") || return 1
-	done
-	wait_running "${wave[@]}" || return 1
-	jobs+=("${wave[@]}")
-	wave=()
-	sleep 4
-	for i in $(seq 16); do
-		wave+=("$(cluster_submit -p low --requeue -N 1 \
-			--gpus-per-node=2 -J low1x2 --wrap="$LOW_WRAP")") || return 1
-	done
-	wait_running "${wave[@]}" || return 1
-	jobs+=("${wave[@]}")
-	for j in "${jobs[@]}"; do
-		echo "$j"
+	echo -1
+}
+
+# _low COUNT NODES GPUS: submit COUNT low jobs of NODES x GPUS; prints ids.
+_low() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		cluster_submit -p low --requeue -N "$2" --gpus-per-node="$3" \
+			-J "low$2x$3" --wrap="$LOW_WRAP" || return 1
 	done
 }
 
+# fill: the low jobs, in three waves a few seconds apart (so their run
+# times differ), each running before the next; prints their ids.
+fill() {
+	local wave=()
+	mapfile -t wave < <(_low 2 2 8; _low 4 1 8)
+	[ "${#wave[@]}" -eq 6 ] && wait_running "${wave[@]}" || return 1
+	printf '%s\n' "${wave[@]}"
+	sleep 4
+	mapfile -t wave < <(_low 8 1 4)
+	[ "${#wave[@]}" -eq 8 ] && wait_running "${wave[@]}" || return 1
+	printf '%s\n' "${wave[@]}"
+	sleep 4
+	mapfile -t wave < <(_low 16 1 2)
+	[ "${#wave[@]}" -eq 16 ] && wait_running "${wave[@]}" || return 1
+	printf '%s\n' "${wave[@]}"
+}
+
+# preempted_among JOB...: those of the jobs that were preempted (Restarts >= 1,
+# or not running), sorted, comma separated.
+preempted_among() {
+	local j r s
+	for j in "$@"; do
+		r=$(restarts "$j")
+		s=$(cluster_job_state "$j")
+		if [ "${r:-0}" -ge 1 ] || [ "$s" != RUNNING ]; then
+			echo "$j"
+		fi
+	done | sort -n | paste -sd, -
+}
+
+# partition_prio MODE [LOW-OPTION...]: the slurm.conf lines the
+# partition_prio tests share: partition "low" (PriorityTier=1, preempted
+# with MODE, plus the options given) and "high" (PriorityTier=10, never
+# preempted), both over all nodes.
+partition_prio() {
+	local mode=$1
+	shift
+	echo "PreemptType=preempt/partition_prio"
+	echo "PreemptMode=$mode"
+	[ "$mode" = REQUEUE ] && echo "JobRequeue=1"
+	echo "AuthInfo=cred_expire=10"
+	echo "PartitionName=low Nodes=ALL PriorityTier=1 PreemptMode=$mode${*:+ $*} MaxTime=INFINITE State=UP"
+	echo "PartitionName=high Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP"
+}
 
 # check_requeued_rerun HIGH JOBS: JOBS (comma separated) are requeued and
 # pending while HIGH runs, and run again once HIGH is cancelled.
