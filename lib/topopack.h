@@ -228,6 +228,17 @@ extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
  */
 #define TP_CHECKPOINT_ENV "TOPOPACK_CHECKPOINT_SECONDS"
 
+/* The longest checkpoint interval a job may declare: a year. */
+#define TP_CHECKPOINT_MAX (366L * 24 * 3600)
+
+/*
+ * Read a checkpoint interval: whole decimal seconds, 1..TP_CHECKPOINT_MAX,
+ * nothing else (no sign, blank, fraction, exponent, "nan" or "inf").
+ * RET the seconds, or -1 with errno EINVAL (not a number of that form)
+ * or ERANGE (0 or above the maximum).
+ */
+extern long tp_checkpoint_parse(const char *text);
+
 /* Work a job loses when stopped after running run_seconds, checkpointing
  * every interval seconds (0: never). */
 extern double tp_lost_seconds(double run_seconds, double interval);

@@ -154,6 +154,26 @@ START_TEST(test_lost_seconds)
 }
 END_TEST
 
+/* The interval comes from a job's environment, which users control. */
+START_TEST(test_checkpoint_parse)
+{
+	static const char *bad[] = {
+		"", "0", "-5", "+5", " 5", "5 ", "5s", "1.5", "1e3", "nan",
+		"NAN", "inf", "infinity", "0x10", "31622401",
+		"99999999999999999999999", "0000000001000",
+	};
+
+	ck_assert_int_eq(tp_checkpoint_parse("1"), 1);
+	ck_assert_int_eq(tp_checkpoint_parse("3600"), 3600);
+	ck_assert_int_eq(tp_checkpoint_parse("0600"), 600);
+	ck_assert_int_eq(tp_checkpoint_parse("31622400"), TP_CHECKPOINT_MAX);
+	ck_assert_int_eq(tp_checkpoint_parse(NULL), -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(tp_checkpoint_parse(bad[i]) == -1,
+			      "\"%s\" accepted", bad[i]);
+}
+END_TEST
+
 START_TEST(test_planner_against_brute_force)
 {
 	int planned = 0, with_victims = 0, single = 0, multi = 0,
@@ -232,6 +252,7 @@ static Suite *_suite(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_lost_seconds);
+	tcase_add_test(tc, test_checkpoint_parse);
 	tcase_add_test(tc, test_planner_against_brute_force);
 	suite_add_tcase(s, tc);
 	return s;

@@ -88,16 +88,25 @@ static bool _holds(job_record_t *job_ptr)
 }
 
 /* The checkpoint interval the job declared (--topopack-checkpoint, kept
- * in its job control environment), or 0. */
+ * in its job control environment), or 0. The variable can be set by hand
+ * (sbatch --export does not filter it), so it is read as strictly as the
+ * option: anything else counts as no checkpoint, and is said once. */
 static double _checkpoint_interval(job_record_t *job_ptr)
 {
 	size_t len = strlen(TP_CHECKPOINT_ENV);
 
 	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
 		const char *e = job_ptr->spank_job_env[i];
+		long v;
 
-		if (e && !strncmp(e, TP_CHECKPOINT_ENV, len) && e[len] == '=')
-			return strtod(e + len + 1, NULL);
+		if (!e || strncmp(e, TP_CHECKPOINT_ENV, len) || e[len] != '=')
+			continue;
+		if ((v = tp_checkpoint_parse(e + len + 1)) > 0)
+			return v;
+		log_flag(SELECT_TYPE, "%pJ: %s=%.40s is not 1 to %ld whole seconds; no checkpoint counted",
+			 job_ptr, TP_CHECKPOINT_ENV, e + len + 1,
+			 TP_CHECKPOINT_MAX);
+		return 0;
 	}
 	return 0;
 }

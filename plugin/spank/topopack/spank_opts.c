@@ -23,22 +23,6 @@ extern int tp_spank_parse_bind(const char *value)
 	return -1;
 }
 
-extern long tp_spank_parse_seconds(const char *value)
-{
-	long v = 0;
-
-	if (!value || !*value)
-		return -1;
-	for (const char *c = value; *c; c++) {
-		if (*c < '0' || *c > '9')
-			return -1;
-		v = v * 10 + (*c - '0');
-		if (v > TP_SPANK_CHECKPOINT_MAX)
-			return -1;
-	}
-	return v >= 1 ? v : -1;
-}
-
 extern int tp_spank_parse_args(int ac, char **av, tp_spank_conf_t *conf,
 			       char *err, size_t err_len)
 {

@@ -32,15 +32,6 @@ typedef struct {
  */
 extern int tp_spank_parse_bind(const char *value);
 
-/* Longest checkpoint interval accepted: a year. */
-#define TP_SPANK_CHECKPOINT_MAX (366L * 24 * 3600)
-
-/*
- * Parse a checkpoint interval: whole seconds, 1..TP_SPANK_CHECKPOINT_MAX,
- * digits only. RET the seconds, or -1.
- */
-extern long tp_spank_parse_seconds(const char *value);
-
 /*
  * Parse the plugstack.conf arguments into conf (defaults first: bind
  * nic,cpu, not verbose).

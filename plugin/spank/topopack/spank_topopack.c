@@ -98,11 +98,11 @@ static int _opt_checkpoint(int val __attribute__((unused)),
 			   const char *optarg,
 			   int remote __attribute__((unused)))
 {
-	long v = tp_spank_parse_seconds(optarg);
+	long v = tp_checkpoint_parse(optarg);
 
 	if (v < 0) {
 		slurm_error("topopack: --topopack-checkpoint=%.40s: expected whole seconds, 1 to %ld",
-			    optarg ? optarg : "", TP_SPANK_CHECKPOINT_MAX);
+			    optarg ? optarg : "", TP_CHECKPOINT_MAX);
 		return ESPANK_BAD_ARG;
 	}
 	job_checkpoint = v;
