@@ -146,6 +146,14 @@ extern int tp_builder_add_domain(tp_builder_t *b, const char *name,
 extern int tp_builder_domain_node(tp_builder_t *b, int domain,
 				  const char *node, tp_error_t *err);
 
+/* Give the nodes the inventory names its GPU counts and types, telling
+ * inventory->differs of each node whose configured GPUs were otherwise
+ * (when topopack.conf gave any). RET -1 (ENOMEM or EINVAL with err for a
+ * count out of range). */
+extern int tp_builder_inventory(tp_builder_t *b,
+				const tp_inventory_t *inventory,
+				tp_error_t *err);
+
 /* Defaults for nodes with no explicit value. */
 extern void tp_builder_defaults(tp_builder_t *b, int gpus, double nic_gbps,
 				double nvlink_gbps);

@@ -66,6 +66,7 @@ struct tp_builder {
 	tp_name_index_t *type_index;
 
 	int default_gpus;
+	bool gpus_given;	/* topopack.conf set a GPU count */
 	double default_nic_gbps;
 	double default_nvlink_gbps;
 

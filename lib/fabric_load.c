@@ -1,6 +1,7 @@
 /*****************************************************************************\
  *  fabric_load.c - tp_fabric_load(): topology.conf, then topopack.conf,
- *  into one builder; the fabric exists only if both read cleanly.
+ *  then the resource manager's GPU inventory, into one builder; the
+ *  fabric exists only if all of them read cleanly.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -13,6 +14,15 @@
 
 extern tp_fabric_t *tp_fabric_load(const char *topology_conf,
 				   const char *topopack_conf, tp_error_t *err)
+{
+	return tp_fabric_load_inventory(topology_conf, topopack_conf, NULL,
+					err);
+}
+
+extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
+					     const char *topopack_conf,
+					     const tp_inventory_t *inventory,
+					     tp_error_t *err)
 {
 	tp_error_t local;
 	tp_builder_t *b;
@@ -32,7 +42,8 @@ extern tp_fabric_t *tp_fabric_load(const char *topology_conf,
 		return NULL;
 	}
 	if (tp_topology_conf_read(b, topology_conf, err) ||
-	    (topopack_conf && tp_topopack_conf_read(b, topopack_conf, err))) {
+	    (topopack_conf && tp_topopack_conf_read(b, topopack_conf, err)) ||
+	    (inventory && tp_builder_inventory(b, inventory, err))) {
 		e = errno;
 		tp_builder_free(b);
 		errno = e;

@@ -176,6 +176,24 @@ extern int tp_state_release(tp_state_t *s, int n, int gpus, bool exclusive)
 	return 0;
 }
 
+extern int tp_state_set_usage(tp_state_t *s, int n, int used_gpus,
+			      int users, bool exclusive)
+{
+	if (!_valid(s, n))
+		return -1;
+	if (used_gpus < 0 || used_gpus > s->fabric->nodes[n].gpus ||
+	    users < 0 || (exclusive && !users) || (used_gpus && !users)) {
+		errno = EINVAL;
+		return -1;
+	}
+	_account(s, n, -1);
+	s->free_gpus[n] = s->fabric->nodes[n].gpus - used_gpus;
+	s->users[n] = users;
+	s->exclusive[n] = exclusive;
+	_account(s, n, 1);
+	return 0;
+}
+
 extern int tp_state_block_free_gpus(const tp_state_t *s, int n, int level)
 {
 	if (!_valid(s, n) || level < 0 || level >= s->fabric->nlevels) {

@@ -57,6 +57,38 @@ extern tp_fabric_t *tp_fabric_load(const char *topology_conf,
 				   const char *topopack_conf, tp_error_t *err);
 
 /*
+ * What the resource manager knows of each node's GPUs (Slurm: the node's
+ * configured gres/gpu, from slurm.conf and gres.conf). It is the truth:
+ * where topopack.conf says otherwise, the inventory's count and type are
+ * used and the difference is told, once per node and load.
+ */
+typedef struct {
+	const char *name;
+	int gpus;
+	const char *gpu_type;	/* NULL: untyped, or of several types */
+} tp_node_gpus_t;
+
+typedef struct {
+	const tp_node_gpus_t *node;
+	int count;
+	/* Called with one line for each node whose GPUs in topopack.conf
+	 * differ from the inventory's; may be NULL. */
+	void (*differs)(void *arg, const char *text);
+	void *arg;
+} tp_inventory_t;
+
+/*
+ * tp_fabric_load(), then every node the inventory names gets its GPU
+ * count and type from it. Nodes the inventory does not name keep what
+ * topopack.conf says (none without it); inventory nodes the fabric does
+ * not hold are ignored. inventory may be NULL.
+ */
+extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
+					     const char *topopack_conf,
+					     const tp_inventory_t *inventory,
+					     tp_error_t *err);
+
+/*
  * Generated fat tree for benchmarks and tests.
  * IN levels - switch levels above the leaves (1: leaf+spine, 2: +pod/core)
  * IN leaves - number of leaf switches
@@ -131,9 +163,75 @@ extern int tp_state_alloc(tp_state_t *state, int node, int gpus,
 extern int tp_state_release(tp_state_t *state, int node, int gpus,
 			    bool exclusive);
 
+/* Set a node's usage as a whole, as a resource manager counts it: GPUs in
+ * use, allocations holding it, one of them exclusive. Availability is not
+ * changed. RET -1 (EINVAL) when the counts do not fit the node (more GPUs
+ * than it has, or GPUs or exclusivity with no user). */
+extern int tp_state_set_usage(tp_state_t *state, int node, int used_gpus,
+			      int users, bool exclusive);
+
 /* Free GPUs in the block containing node at a level (for tools and tests). */
 extern int tp_state_block_free_gpus(const tp_state_t *state, int node,
 				    int level);
+
+/*****************************************************************************\
+ *  Live state: what a daemon keeps between placement calls
+ *
+ *  A resource manager owns the truth about usage; rebuilding a state from
+ *  it for every placement costs a scan of the cluster. A live state is
+ *  built once and told which nodes changed (a job started, ended, was
+ *  suspended or resized there): only those are read again, through the
+ *  caller's reader, before the next placement. The nodes a call may use
+ *  are given as changes too, so that a placement sees withheld nodes as
+ *  down and keeps the fast paths that a per-node mask would disable.
+\*****************************************************************************/
+
+/* A node's usage as the resource manager counts it. */
+typedef struct {
+	int used_gpus;		/* GPUs allocated (at most the node's) */
+	int users;		/* jobs holding resources on it */
+	bool exclusive;		/* one of them holds it whole */
+	bool absent;		/* the manager does not know the node */
+} tp_usage_t;
+
+/* Read node's usage. RET 0, or -1 when it cannot be read (the node is
+ * then taken as absent). */
+typedef int (*tp_usage_read_t)(void *arg, int node, tp_usage_t *out);
+
+typedef struct tp_live tp_live_t;
+
+/* RET a live state with every node to be read at the first sync and
+ * offered, or NULL (ENOMEM). */
+extern tp_live_t *tp_live_new(const tp_fabric_t *fabric);
+extern void tp_live_free(tp_live_t *live);
+
+/* Read node (or every node) again at the next sync. */
+extern void tp_live_touch(tp_live_t *live, int node);
+extern void tp_live_touch_all(tp_live_t *live);
+
+/* Offer the node to the next placements, or withhold it. O(levels) when
+ * it changes, nothing when it does not. RET -1 (EINVAL) for a bad node. */
+extern int tp_live_offer(tp_live_t *live, int node, bool offered);
+
+/*
+ * Read the touched nodes and bring the state up to date.
+ * RET the number of nodes read, or -1 with err when a reading does not
+ * fit its node (that node is then taken as fully used, so that no
+ * placement lands on counts that cannot be right).
+ */
+extern int tp_live_sync(tp_live_t *live, tp_usage_read_t read, void *arg,
+			tp_error_t *err);
+
+/* The state placements run on (valid after a sync). */
+extern const tp_state_t *tp_live_state(const tp_live_t *live);
+
+/*
+ * Compare every node of the state with a fresh reading (a recount), for
+ * debugging the events that drive tp_live_touch().
+ * RET the number of nodes that differ; err names the first.
+ */
+extern int tp_live_check(const tp_live_t *live, tp_usage_read_t read,
+			 void *arg, tp_error_t *err);
 
 /*****************************************************************************\
  *  Placement

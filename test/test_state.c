@@ -114,6 +114,140 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* The resource manager's truth a live state reads. */
+typedef struct {
+	tp_usage_t *u;
+	int reads;
+} _truth_t;
+
+static int _read_truth(void *arg, int node, tp_usage_t *out)
+{
+	_truth_t *t = arg;
+
+	t->reads++;
+	*out = t->u[node];
+	return 0;
+}
+
+/* The live state equals a state built from scratch from the truth, with
+ * withheld and absent nodes down. */
+static void _check_live(const tp_live_t *live, const tp_fabric_t *f,
+			const _truth_t *t, const uint8_t *offered)
+{
+	const tp_state_t *s = tp_live_state(live);
+	tp_state_t *fresh = tp_state_new(f);
+
+	for (int n = 0; n < f->nnodes; n++) {
+		ck_assert_int_eq(tp_state_set_usage(fresh, n, t->u[n].used_gpus,
+						    t->u[n].users,
+						    t->u[n].exclusive), 0);
+		if (!offered[n] || t->u[n].absent)
+			tp_state_set_avail(fresh, n, TP_NODE_DOWN);
+	}
+	_check_aggregates(s);
+	ck_assert_mem_eq(s->free_gpus, fresh->free_gpus,
+			 sizeof(int) * f->nnodes);
+	ck_assert_mem_eq(s->users, fresh->users, sizeof(int) * f->nnodes);
+	ck_assert_mem_eq(s->avail, fresh->avail, f->nnodes);
+	ck_assert_mem_eq(s->hist, fresh->hist,
+			 sizeof(int) * f->nblocks * s->hist_width);
+	tp_state_free(fresh);
+}
+
+/* Events change the truth and touch the nodes they change; offers come
+ * and go. After each sync the live state is the recount, and it read
+ * only the touched nodes. */
+START_TEST(test_live_follows_events)
+{
+	tp_gen_t gen = { .levels = 2, .leaves = 6, .nodes_per_leaf = 4,
+			 .gpus_per_node = 8, .leaves_per_pod = 3,
+			 .nvl_nodes = 2 };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	tp_live_t *live = tp_live_new(f);
+	_truth_t t = { .u = calloc(f->nnodes, sizeof(tp_usage_t)) };
+	uint8_t *offered = malloc(f->nnodes);
+
+	tp_test_seed = 11;
+	memset(offered, 1, f->nnodes);
+	ck_assert_int_eq(tp_live_sync(live, _read_truth, &t, &err),
+			 f->nnodes);
+	for (int i = 0; i < 3000; i++) {
+		int n = tp_test_rand(f->nnodes), op = tp_test_rand(5);
+
+		if (op < 3) {
+			int used = tp_test_rand(9), users = tp_test_rand(3);
+
+			users = (used && !users) ? 1 : users;
+			t.u[n] = (tp_usage_t) {
+				.used_gpus = used, .users = users,
+				.exclusive = users == 1 && tp_test_rand(2),
+				.absent = !tp_test_rand(40),
+			};
+			tp_live_touch(live, n);
+		} else {
+			offered[n] = !offered[n];
+			ck_assert_int_eq(tp_live_offer(live, n, offered[n]),
+					 0);
+		}
+		if (i % 7 == 0) {
+			int touched = 0, rc;
+
+			t.reads = 0;
+			rc = tp_live_sync(live, _read_truth, &t, &err);
+			touched = t.reads;
+			ck_assert_int_eq(rc, touched);
+			ck_assert_int_le(touched, 7);
+			_check_live(live, f, &t, offered);
+			ck_assert_int_eq(tp_live_check(live, _read_truth, &t,
+						       &err), 0);
+		}
+	}
+	tp_live_free(live);
+	tp_fabric_free(f);
+	free(t.u);
+	free(offered);
+}
+END_TEST
+
+/* A change nobody told the live state about is what the recount finds;
+ * a reading that cannot be right makes the node fully used. */
+START_TEST(test_live_check_and_bad_reading)
+{
+	tp_gen_t gen = { .levels = 1, .leaves = 2, .nodes_per_leaf = 2,
+			 .gpus_per_node = 8, .nvl_nodes = 1 };
+	tp_error_t err = { { 0 } };
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	tp_live_t *live = tp_live_new(f);
+	_truth_t t = { .u = calloc(f->nnodes, sizeof(tp_usage_t)) };
+	const char *name = tp_fabric_node_name(f, 2);
+	char want[128];
+
+	ck_assert_int_eq(tp_live_sync(live, _read_truth, &t, &err), 4);
+	t.u[2] = (tp_usage_t) { .used_gpus = 4, .users = 1 };
+	ck_assert_int_eq(tp_live_check(live, _read_truth, &t, &err), 1);
+	snprintf(want, sizeof(want),
+		 "node %s: state has 8 free GPUs, 0 users; a recount has 4, 1",
+		 name);
+	ck_assert_str_eq(err.text, want);
+	tp_live_touch(live, 2);
+	ck_assert_int_eq(tp_live_sync(live, _read_truth, &t, &err), 1);
+	ck_assert_int_eq(tp_live_check(live, _read_truth, &t, &err), 0);
+	ck_assert_int_eq(tp_live_state(live)->free_gpus[2], 4);
+
+	t.u[1] = (tp_usage_t) { .used_gpus = 9, .users = 1 };
+	tp_live_touch(live, 1);
+	ck_assert_int_eq(tp_live_sync(live, _read_truth, &t, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "does not fit its 8 GPUs"));
+	ck_assert_int_eq(tp_live_state(live)->free_gpus[1], 0);
+	ck_assert_int_eq(tp_live_offer(live, 4, true), -1);
+	tp_live_free(live);
+	tp_live_free(NULL);
+	tp_fabric_free(f);
+	free(t.u);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -121,6 +255,8 @@ static Suite *_suite(void)
 
 	tcase_add_test(tc, test_random_changes);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_live_follows_events);
+	tcase_add_test(tc, test_live_check_and_bad_reading);
 	suite_add_tcase(s, tc);
 	return s;
 }
