@@ -52,8 +52,14 @@
 #	CLUSTER_START_TIMEOUT	seconds cluster_start waits (default 60)
 #	CLUSTER_UPLINKS		Uplinks= per leaf in the generated
 #				topopack.conf (default 4)
-#	CLUSTER_GPU_TYPE	GPU type in gres.conf, slurm.conf and the
-#				generated topopack.conf (default h100)
+#	CLUSTER_GPU_TYPE	GPU type in gres.conf and slurm.conf (and
+#				topopack.conf with "inventory"; default h100)
+#	CLUSTER_TOPOPACK_CONF	what cluster_gen_fabric writes in
+#				topopack.conf: "fabric" (default: NVLink
+#				domains and uplinks; GPUs come from slurm.conf
+#				and gres.conf, as a site configures them),
+#				"inventory" (also each node's GPUs, repeating
+#				Slurm's) or "none" (no topopack.conf)
 #	CLUSTER_SLURM_PLUGIN_DIR	Slurm's own plugins (default: Debian's
 #				/usr/lib/<multiarch>/slurm-wlm)
 #
@@ -202,10 +208,12 @@ cluster_hostlist() {
 # cluster_gen_fabric NODES LEAVES NODES_PER_DOMAIN GPUS: write
 # DIR/etc/topology.conf (leaf1..leafL over consecutive nodes, the first
 # NODES % LEAVES leaves one node larger; spine1 over all leaves) and
-# DIR/etc/topopack.conf (GPUS GPUs of type CLUSTER_GPU_TYPE per node;
-# NVLink domains nvl1.. of NODES_PER_DOMAIN consecutive nodes when it is
-# above 1, the last one possibly smaller; CLUSTER_UPLINKS uplinks of
-# 400 Gb/s per leaf). Sets CLUSTER_NODES and CLUSTER_GPUS.
+# DIR/etc/topopack.conf as CLUSTER_TOPOPACK_CONF says (NVLink domains
+# nvl1.. of NODES_PER_DOMAIN consecutive nodes when it is above 1, the
+# last one possibly smaller; CLUSTER_UPLINKS uplinks of 400 Gb/s per
+# leaf; with "inventory" also GPUS GPUs of type CLUSTER_GPU_TYPE per
+# node). GPUS is what cluster_write_conf gives each node in slurm.conf
+# and gres.conf. Sets CLUSTER_NODES and CLUSTER_GPUS.
 cluster_gen_fabric() {
 	local nodes=$1 leaves=$2 per_dom=$3 gpus=$4
 	local etc=${CLUSTER_DIR:?cluster_init first}/etc
@@ -234,13 +242,24 @@ cluster_gen_fabric() {
 			echo "SwitchName=spine1 Switches=leaf[1-$leaves]"
 		fi
 	} >"$etc/topology.conf" || return 1
+	rm -f "$etc/topopack.conf"
+	case ${CLUSTER_TOPOPACK_CONF:-fabric} in
+	none) return 0 ;;
+	fabric | inventory) ;;
+	*)
+		_cluster_msg "CLUSTER_TOPOPACK_CONF=$CLUSTER_TOPOPACK_CONF:" \
+			"expected fabric, inventory or none"
+		return 1
+		;;
+	esac
 	{
 		if [ "$per_dom" -gt 1 ]; then
-			echo "# topopack.conf - $gpus GPUs per node, NVLink domains of $per_dom nodes"
+			echo "# topopack.conf - NVLink domains of $per_dom nodes"
 		else
-			echo "# topopack.conf - $gpus GPUs per node, each node its own NVLink domain"
+			echo "# topopack.conf - each node its own NVLink domain"
 		fi
-		echo "NodeName=$(cluster_hostlist 1 "$nodes") Gpus=$gpus GpuType=$CLUSTER_GPU_TYPE"
+		[ "${CLUSTER_TOPOPACK_CONF:-fabric}" = inventory ] &&
+			echo "NodeName=$(cluster_hostlist 1 "$nodes") Gpus=$gpus GpuType=$CLUSTER_GPU_TYPE"
 		if [ "$per_dom" -gt 1 ]; then
 			d=1
 			for ((first = 1; first <= nodes; first += per_dom)); do

@@ -18,7 +18,9 @@ cluster_init "${1:?usage: $0 DIR}" || cluster_fail "cluster_init"
 place=$TOPOPACK_BUILDDIR/contrib/topopack-place
 [ -x "$place" ] || cluster_fail "no $place"
 
-cluster_gen_fabric 8 2 1 8 || cluster_fail "cluster_gen_fabric"
+# topopack-place reads the GPUs from topopack.conf: write them there too.
+CLUSTER_TOPOPACK_CONF=inventory cluster_gen_fabric 8 2 1 8 ||
+	cluster_fail "cluster_gen_fabric"
 cluster_write_conf select/cons_tres topology/tree ||
 	cluster_fail "cluster_write_conf"
 cluster_start || cluster_fail "the cluster did not come up"

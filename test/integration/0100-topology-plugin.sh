@@ -41,7 +41,9 @@ export CLUSTER_SLURMD_DEBUG=verbose
 etc=$CLUSTER_DIR/etc
 ctld_log=$(cluster_log_ctld)
 
-cluster_gen_fabric 8 2 2 8 || cluster_fail "cluster_gen_fabric"
+# GPUs in topopack.conf too: the fabric line counts them.
+CLUSTER_TOPOPACK_CONF=inventory cluster_gen_fabric 8 2 2 8 ||
+	cluster_fail "cluster_gen_fabric"
 cp "$etc/topology.conf" "$etc/topology.conf.2level"
 cp "$etc/topopack.conf" "$etc/topopack.conf.good"
 

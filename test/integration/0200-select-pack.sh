@@ -35,7 +35,8 @@
 #     job records carry select/topopack's plugin id).
 # With select/topopack every started job's placement is logged as
 # "topopack: JobId=N nodes=... leaves=L domains=D max_hops=H
-# allreduce_eff=E" and shown as the job's comment.
+# allreduce_eff=E" and shown as the job's system comment (SystemComment);
+# the user's Comment stays empty.
 #
 set -uo pipefail
 
@@ -126,7 +127,16 @@ gpus_per_node() {
 		done | paste -sd, -
 }
 
+# The job's system comment (slurmctld's, where the report goes), or
+# "(null)".
 comment_of() {
+	local c
+	c=$(scontrol show job "$1" | sed -n 's/^ *SystemComment=\(.*\) *$/\1/p')
+	echo "${c:-(null)}"
+}
+
+# The user's comment, which the report must leave alone.
+user_comment_of() {
 	squeue -h -j "$1" -o %k
 }
 
@@ -139,6 +149,7 @@ check_report() {
 		expect "job $job comment" "$comment" "(null)" ""
 		return
 	fi
+	expect "job $job user comment" "$(user_comment_of "$job")" "(null)" "(null)"
 	case $comment in
 	"$line allreduce_eff="*) expect "job $job comment" ok ok ok ;;
 	*) expect "job $job comment" "$comment" "" "$line allreduce_eff=..." ;;

@@ -13,8 +13,11 @@
  *
  *  Where it runs:
  *  - slurmctld with SelectType=select/topopack: places jobs. The fabric
- *    (topology.conf and topopack.conf) is loaded at init and again at
- *    every reconfiguration (topopack_fabric.c).
+ *    (topology.conf, the optional topopack.conf and each node's GPUs
+ *    from slurm.conf/gres.conf) is loaded at the first reconfiguration,
+ *    which slurmctld makes when its node records are complete, and again
+ *    at every later one (topopack_fabric.c). Job start, end, suspend,
+ *    resume and resize tell it which nodes changed.
  *  - slurmd, slurmstepd, client commands: they load the select plugin to
  *    pack and unpack job and node data; the plugin forwards those calls
  *    and loads no fabric, using no symbol found only in slurmctld.
@@ -91,9 +94,9 @@ extern int init(void)
 	}
 	if (cons_tres_load() != SLURM_SUCCESS)
 		return SLURM_ERROR;
+	/* The fabric is loaded at the first reconfigure, which slurmctld
+	 * makes once its node records have their GRES. */
 	_placing = running_in_slurmctld();
-	if (_placing)
-		(void) topopack_fabric_reload();	/* errors are logged */
 	verbose("%s loaded%s", plugin_type,
 		_placing ? "" : " (forwarding to select/cons_tres)");
 	return SLURM_SUCCESS;
@@ -140,6 +143,8 @@ extern int select_p_state_restore(char *dir_name)
 
 extern int select_p_job_init(List job_list)
 {
+	if (_placing)
+		topopack_fabric_touch_all();
 	CONS(SLURM_ERROR, job_init, job_list);
 }
 
@@ -191,6 +196,7 @@ extern int select_p_job_begin(job_record_t *job_ptr)
 		return SLURM_ERROR;
 	rc = (*cons->job_begin)(job_ptr);
 	if ((rc == SLURM_SUCCESS) && _placing) {
+		topopack_fabric_touch_job(job_ptr);
 		topopack_preempt_job_started(job_ptr);
 		topopack_report_job(job_ptr);
 	}
@@ -205,12 +211,18 @@ extern int select_p_job_ready(job_record_t *job_ptr)
 extern int select_p_job_expand(job_record_t *from_job_ptr,
 			       job_record_t *to_job_ptr)
 {
+	if (_placing) {
+		topopack_fabric_touch_job(from_job_ptr);
+		topopack_fabric_touch_job(to_job_ptr);
+	}
 	CONS(SLURM_ERROR, job_expand, from_job_ptr, to_job_ptr);
 }
 
 extern int select_p_job_resized(job_record_t *job_ptr,
 				node_record_t *node_ptr)
 {
+	if (_placing && node_ptr)
+		topopack_fabric_touch_node(node_ptr->index);
 	CONS(SLURM_ERROR, job_resized, job_ptr, node_ptr);
 }
 
@@ -219,18 +231,26 @@ extern int select_p_job_signal(job_record_t *job_ptr, int signal)
 	CONS(SLURM_ERROR, job_signal, job_ptr, signal);
 }
 
+/* Nodes are read again at the next placement, when slurmctld has
+ * finished updating them (it changes the job counts after these calls). */
 extern int select_p_job_fini(job_record_t *job_ptr)
 {
+	if (_placing)
+		topopack_fabric_touch_job(job_ptr);
 	CONS(SLURM_ERROR, job_fini, job_ptr);
 }
 
 extern int select_p_job_suspend(job_record_t *job_ptr, bool indf_susp)
 {
+	if (_placing)
+		topopack_fabric_touch_job(job_ptr);
 	CONS(SLURM_ERROR, job_suspend, job_ptr, indf_susp);
 }
 
 extern int select_p_job_resume(job_record_t *job_ptr, bool indf_susp)
 {
+	if (_placing)
+		topopack_fabric_touch_job(job_ptr);
 	CONS(SLURM_ERROR, job_resume, job_ptr, indf_susp);
 }
 
@@ -359,6 +379,8 @@ extern int select_p_get_info_from_plugin(enum select_plugindata_info dinfo,
 
 extern int select_p_update_node_config(int index)
 {
+	if (_placing)
+		topopack_fabric_touch_node(index);
 	CONS(SLURM_ERROR, update_node_config, index);
 }
 

@@ -13,6 +13,7 @@
 
 #include "src/common/slurm_xlator.h"
 
+#include "src/common/bitstring.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 #include "src/common/read_config.h"
@@ -20,15 +21,19 @@
 #include "src/common/xstring.h"
 
 #include "topopack_fabric.h"
+#include "topopack_nodes.h"
 
 static pthread_mutex_t _lock = PTHREAD_MUTEX_INITIALIZER;
 static topopack_fabric_t *_current = NULL;
+static bool _loaded = false;	/* a load was tried since init */
 static char *_last_line = NULL;	/* what the last load said */
 
 static void _free(topopack_fabric_t *tf)
 {
 	if (!tf)
 		return;
+	tp_live_free(tf->live);
+	FREE_NULL_BITMAP(tf->offered);
 	tp_state_free(tf->idle);
 	tp_fabric_free(tf->fabric);
 	xfree(tf->leaf);
@@ -79,13 +84,11 @@ static void _log_fabric(topopack_fabric_t *tf, const char *topo_conf,
 {
 	char *line = NULL;
 
-	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains from %s%s%s",
+	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains from %s%s%s, GPUs from slurm.conf/gres.conf",
 		   tf->nnodes, tp_fabric_gpu_count(tf->fabric),
 		   tp_fabric_leaf_count(tf->fabric),
 		   tp_fabric_domain_count(tf->fabric), topo_conf,
-		   pack_conf ? " and " : "",
-		   pack_conf ? pack_conf :
-		   " (no topopack.conf: nodes have no GPUs)");
+		   pack_conf ? " and " : "", pack_conf ? pack_conf : "");
 	if (xstrcmp(line, _last_line))
 		info("%s", line);
 	else
@@ -94,15 +97,44 @@ static void _log_fabric(topopack_fabric_t *tf, const char *topo_conf,
 	_last_line = line;
 }
 
+/* topopack.conf disagrees with Slurm: worth an administrator's look. */
+static void _differs(void *arg __attribute__((unused)), const char *text)
+{
+	error("topopack: %s", text);
+}
+
+/* Each Slurm node's configured GPUs, for the fabric to take. */
+static tp_node_gpus_t *_inventory(int *count)
+{
+	tp_node_gpus_t *inv = xcalloc(node_record_count + 1, sizeof(*inv));
+	node_record_t *node_ptr;
+	int n = 0;
+
+	for (int i = 0; i < node_record_count; i++) {
+		if (!(node_ptr = node_record_table_ptr[i]))
+			continue;
+		inv[n].name = node_ptr->name;
+		inv[n].gpus = topopack_node_gpu_config(node_ptr,
+						       &inv[n].gpu_type);
+		n++;
+	}
+	*count = n;
+	return inv;
+}
+
 static topopack_fabric_t *_load(void)
 {
 	char *topo_conf = get_extra_conf_path("topology.conf");
 	char *pack_conf = _optional_conf("topopack.conf");
 	topopack_fabric_t *tf = NULL;
+	tp_inventory_t inv = { .differs = _differs };
+	tp_node_gpus_t *gpus = _inventory(&inv.count);
 	tp_fabric_t *fabric;
 	tp_error_t err = { { 0 } };
 
-	if (!(fabric = tp_fabric_load(topo_conf, pack_conf, &err))) {
+	inv.node = gpus;
+	if (!(fabric = tp_fabric_load_inventory(topo_conf, pack_conf, &inv,
+						&err))) {
 		error("fabric not loaded, every job is placed by select/cons_tres alone: %s",
 		      err.text);
 		goto fini;
@@ -119,6 +151,7 @@ static topopack_fabric_t *_load(void)
 	_number_leaves(tf);
 	_log_fabric(tf, topo_conf, pack_conf);
 fini:
+	xfree(gpus);
 	xfree(topo_conf);
 	xfree(pack_conf);
 	return tf;
@@ -149,6 +182,11 @@ static void _map(topopack_fabric_t *tf)
 	}
 	tf->slurm_count = node_record_count;
 	tf->slurm_table = node_record_table_ptr;
+	/* Indices changed: what the nodes hold and offer is read anew. */
+	tp_live_free(tf->live);
+	FREE_NULL_BITMAP(tf->offered);
+	if (!(tf->live = tp_live_new(tf->fabric)))
+		error("topopack: out of memory for the allocation state; jobs are placed by select/cons_tres alone");
 	if (outside != tf->outside)
 		info("%d of Slurm's nodes are not in the fabric; select/cons_tres alone places jobs on them",
 		     outside);
@@ -163,22 +201,132 @@ extern int topopack_fabric_reload(void)
 	tf = _load();
 	_free(_current);
 	_current = tf;
+	_loaded = true;
 	slurm_mutex_unlock(&_lock);
 	return tf ? SLURM_SUCCESS : SLURM_ERROR;
+}
+
+/* Read what events touched; with DebugFlags=SelectType, first compare
+ * everything else with a recount: a difference is an event missed. */
+static void _sync(topopack_fabric_t *tf)
+{
+	tp_error_t err = { { 0 } };
+	int differ;
+
+	if ((slurm_conf.debug_flags & DEBUG_FLAG_SELECT_TYPE) &&
+	    (differ = tp_live_check(tf->live, topopack_nodes_usage, tf,
+				    &err))) {
+		error("topopack: allocation state differs from a recount on %d nodes, recounted: %s",
+		      differ, err.text);
+		tp_live_touch_all(tf->live);
+	}
+	if (tp_live_sync(tf->live, topopack_nodes_usage, tf, &err) < 0)
+		error("topopack: %s", err.text);
 }
 
 extern topopack_fabric_t *topopack_fabric_lock(void)
 {
 	slurm_mutex_lock(&_lock);
+	if (!_loaded) {
+		_current = _load();
+		_loaded = true;
+	}
 	if (_current && (!_current->to_fabric ||
 			 (_current->slurm_count != node_record_count) ||
 			 (_current->slurm_table != node_record_table_ptr)))
 		_map(_current);
+	if (_current && !_current->live)
+		return NULL;	/* out of memory: said by _map() */
+	if (_current)
+		_sync(_current);
 	return _current;
 }
 
 extern void topopack_fabric_unlock(void)
 {
+	slurm_mutex_unlock(&_lock);
+}
+
+/* Slurm nodes in exactly one of a and b (both of one size). */
+static bitstr_t *_differ(bitstr_t *a, bitstr_t *b)
+{
+	bitstr_t *only_a = bit_copy(a), *only_b = bit_copy(b);
+
+	bit_and_not(only_a, b);
+	bit_and_not(only_b, a);
+	bit_or(only_a, only_b);
+	FREE_NULL_BITMAP(only_b);
+	return only_a;
+}
+
+extern void topopack_fabric_offer(topopack_fabric_t *tf,
+				  bitstr_t *node_bitmap)
+{
+	bitstr_t *changed;
+	int32_t *range;
+
+	if (tf->offered && (bit_size(tf->offered) == bit_size(node_bitmap)) &&
+	    bit_equal(tf->offered, node_bitmap))
+		return;
+	if (tf->offered && (bit_size(tf->offered) == bit_size(node_bitmap))) {
+		changed = _differ(tf->offered, node_bitmap);
+	} else {
+		/* From all offered: the nodes withheld change. */
+		for (int f = 0; f < tf->nnodes; f++)
+			(void) tp_live_offer(tf->live, f, true);
+		changed = bit_copy(node_bitmap);
+		bit_not(changed);
+	}
+	range = bitstr2inx(changed);
+	for (int k = 0; range && range[k] >= 0; k += 2)
+		for (int i = range[k]; i <= range[k + 1]; i++) {
+			int f = (i < tf->slurm_count) ? tf->to_fabric[i] : -1;
+
+			if (f >= 0)
+				(void) tp_live_offer(tf->live, f,
+						     bit_test(node_bitmap, i));
+		}
+	xfree(range);
+	FREE_NULL_BITMAP(changed);
+	FREE_NULL_BITMAP(tf->offered);
+	tf->offered = bit_copy(node_bitmap);
+}
+
+/* Touch Slurm node index i; fabric locked. */
+static void _touch(int i)
+{
+	if (_current && _current->live && _current->to_fabric &&
+	    (i >= 0) && (i < _current->slurm_count))
+		tp_live_touch(_current->live, _current->to_fabric[i]);
+}
+
+extern void topopack_fabric_touch_job(job_record_t *job_ptr)
+{
+	int32_t *range;
+
+	if (!job_ptr->node_bitmap)
+		return;
+	slurm_mutex_lock(&_lock);
+	range = bitstr2inx(job_ptr->node_bitmap);
+	for (int k = 0; range && range[k] >= 0; k += 2)
+		for (int i = range[k]; i <= range[k + 1]; i++)
+			_touch(i);
+	xfree(range);
+	slurm_mutex_unlock(&_lock);
+}
+
+extern void topopack_fabric_touch_node(int index)
+{
+	slurm_mutex_lock(&_lock);
+	_touch(index);
+	slurm_mutex_unlock(&_lock);
+}
+
+extern void topopack_fabric_touch_all(void)
+{
+	slurm_mutex_lock(&_lock);
+	if (_current && _current->live)
+		tp_live_touch_all(_current->live);
 	slurm_mutex_unlock(&_lock);
 }
 
@@ -195,6 +343,7 @@ extern void topopack_fabric_drop(void)
 	slurm_mutex_lock(&_lock);
 	_free(_current);
 	_current = NULL;
+	_loaded = false;
 	xfree(_last_line);
 	slurm_mutex_unlock(&_lock);
 }

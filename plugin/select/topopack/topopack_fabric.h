@@ -3,26 +3,40 @@
  *  between Slurm's node indices and the fabric's.
  *
  *  slurmctld loads topology.conf and the optional topopack.conf (found as
- *  Slurm finds its other configuration files) once, and again at every
- *  reconfiguration. A file with an error leaves select/topopack without a
- *  fabric: it then hands every job to select/cons_tres unchanged and says
- *  so once, rather than stopping the controller. Nodes are matched by
- *  name; Slurm nodes the fabric does not name are left to cons_tres.
+ *  Slurm finds its other configuration files) at startup and again at
+ *  every reconfiguration, and takes each node's GPUs from its own node
+ *  records, so that topology.conf with slurm.conf and gres.conf is a
+ *  complete configuration. A file with an error leaves select/topopack
+ *  without a fabric: it then hands every job to select/cons_tres
+ *  unchanged and says so once, rather than stopping the controller. Nodes
+ *  are matched by name; Slurm nodes the fabric does not name are left to
+ *  cons_tres.
+ *
+ *  What the nodes hold is kept between calls (tp_live_t): job start, end,
+ *  suspend, resume and resize touch the job's nodes, which are read again
+ *  from the node records at the next placement. With DebugFlags=SelectType
+ *  every placement first compares the whole state with a recount and
+ *  logs any difference.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_FABRIC_H
-#define _TOPOPACK_FABRIC_H
+#ifndef _TOPOPACK_SELECT_FABRIC_H
+#define _TOPOPACK_SELECT_FABRIC_H
 
+#include "src/common/bitstring.h"
 #include "src/common/node_conf.h"
+#include "src/slurmctld/slurmctld.h"
 
 #include "topopack.h"
 
 typedef struct {
 	tp_fabric_t *fabric;
 	tp_state_t *idle;	/* all nodes up and idle; metrics read it */
+	tp_live_t *live;	/* what the nodes hold, kept between calls */
+	bitstr_t *offered;	/* Slurm nodes the last placement could use,
+				 * NULL: all */
 	int nnodes;		/* fabric nodes */
 	int *leaf;		/* fabric node -> leaf number, 0.. */
 	int *to_slurm;		/* fabric node -> Slurm node index, or -1 */
@@ -34,20 +48,40 @@ typedef struct {
 
 /*
  * Load topology.conf and topopack.conf (when present) from Slurm's
- * configuration directory and make them the current fabric, replacing
- * the previous one. On error the current fabric is dropped (the files no
- * longer describe the cluster) and the error, with file:line, is logged.
+ * configuration directory, give the nodes the GPUs Slurm counts for them
+ * (slurm.conf Gres=, gres.conf; a topopack.conf that says otherwise is
+ * logged node by node), and make it the current fabric. Needs Slurm's
+ * node records with their GRES (select_p_reconfigure and later). On
+ * error the current fabric is dropped (the files no longer describe the
+ * cluster) and the error, with file:line, is logged.
  * RET SLURM_SUCCESS or SLURM_ERROR.
  */
 extern int topopack_fabric_reload(void);
 
 /*
- * Lock and return the current fabric with its node maps brought up to
- * date with Slurm's node table, or NULL (still locked) when there is
- * none. Every call must be paired with topopack_fabric_unlock().
+ * Lock and return the current fabric with its node maps and live state
+ * brought up to date with Slurm's node records (node locks held), or NULL
+ * (still locked) when there is none. Loads the fabric if it was never
+ * loaded. Every call must be paired with topopack_fabric_unlock().
  */
 extern topopack_fabric_t *topopack_fabric_lock(void);
 extern void topopack_fabric_unlock(void);
+
+/*
+ * Make the live state's available nodes those of node_bitmap (Slurm's
+ * node indices), changing only the nodes that differ from the last call.
+ * IN tf - locked fabric
+ */
+extern void topopack_fabric_offer(topopack_fabric_t *tf,
+				  bitstr_t *node_bitmap);
+
+/* What a job's nodes hold changed (it started, ended, was suspended,
+ * resumed or resized): read them again before the next placement. */
+extern void topopack_fabric_touch_job(job_record_t *job_ptr);
+/* The same for one Slurm node index. */
+extern void topopack_fabric_touch_node(int index);
+/* Every node (jobs recovered after a restart). */
+extern void topopack_fabric_touch_all(void);
 
 /* Match the nodes again at the next lock (Slurm rebuilt its node table). */
 extern void topopack_fabric_remap(void);
@@ -55,4 +89,4 @@ extern void topopack_fabric_remap(void);
 /* Drop the current fabric (plugin fini). */
 extern void topopack_fabric_drop(void);
 
-#endif /* _TOPOPACK_FABRIC_H */
+#endif /* _TOPOPACK_SELECT_FABRIC_H */

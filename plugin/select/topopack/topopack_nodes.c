@@ -6,6 +6,9 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <limits.h>
+#include <string.h>
+
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
@@ -46,52 +49,63 @@ extern bool topopack_node_unusable(node_record_t *node_ptr)
 		IS_NODE_FUTURE(node_ptr);
 }
 
-/* Put one Slurm node's usage on fabric node f. RET 0, or -1 when the
- * state refuses it (it cannot: the counts are clamped to the node's). */
-static int _node(tp_state_t *state, const tp_fabric_t *fabric, int f,
-		 node_record_t *node_ptr)
+extern int topopack_node_gpu_config(node_record_t *node_ptr,
+				    const char **type)
 {
-	int gpus = tp_fabric_node_gpus(fabric, f);
-	uint64_t avail, alloc, free_gpus;
-	int used, jobs;
-	bool exclusive;
+	gres_node_state_t *gres_ns;
+	gres_state_t *gres_state;
+	ListIterator iter;
+	uint64_t gpus = 0;
+	int types = 0;
 
-	if (topopack_node_unusable(node_ptr))
-		return tp_state_set_avail(state, f, TP_NODE_DOWN);
-	topopack_node_gpus(node_ptr, &avail, &alloc);
-	free_gpus = (alloc >= avail) ? 0 : avail - alloc;
-	used = (free_gpus >= (uint64_t) gpus) ? 0 : gpus - (int) free_gpus;
-	jobs = node_ptr->run_job_cnt + node_ptr->sus_job_cnt;
-	exclusive = node_ptr->no_share_job_cnt > 0;
-	if (!used && !jobs && !exclusive)
+	*type = NULL;
+	if (!node_ptr->gres_list)
 		return 0;
-	return tp_state_alloc(state, f, used, exclusive);
+	iter = list_iterator_create(node_ptr->gres_list);
+	while ((gres_state = list_next(iter))) {
+		if (xstrcmp(gres_state->gres_name, "gpu") ||
+		    !(gres_ns = gres_state->gres_data))
+			continue;
+		/* Configured count; a node whose slurm.conf line names no
+		 * count has only what it registered. */
+		gpus += gres_ns->gres_cnt_config ? gres_ns->gres_cnt_config :
+			gres_ns->gres_cnt_avail;
+		for (int t = 0; t < gres_ns->type_cnt; t++) {
+			if (!gres_ns->type_name || !gres_ns->type_name[t])
+				continue;
+			types++;
+			*type = gres_ns->type_name[t];
+		}
+	}
+	list_iterator_destroy(iter);
+	if (types != 1)
+		*type = NULL;
+	return (gpus > INT_MAX) ? INT_MAX : (int) gpus;
 }
 
-extern tp_state_t *topopack_nodes_state(topopack_fabric_t *tf,
-					bitstr_t *usable_bitmap,
-					uint8_t **usable)
+extern int topopack_nodes_usage(void *arg, int f, tp_usage_t *out)
 {
-	tp_state_t *state = tp_state_new(tf->fabric);
-	uint8_t *mask = NULL;
+	topopack_fabric_t *tf = arg;
+	int i = tf->to_slurm[f], gpus = tp_fabric_node_gpus(tf->fabric, f);
+	node_record_t *node_ptr = (i >= 0) ? node_record_table_ptr[i] : NULL;
+	uint64_t avail, alloc, free_gpus;
 
-	*usable = NULL;
-	if (!state)
-		return NULL;
-	if (usable_bitmap)
-		mask = xcalloc(tf->nnodes + 1, sizeof(uint8_t));
-	for (int f = 0; f < tf->nnodes; f++) {
-		int i = tf->to_slurm[f];
-		node_record_t *node_ptr = (i >= 0) ?
-			node_record_table_ptr[i] : NULL;
-
-		if (_node(state, tf->fabric, f, node_ptr))
-			(void) tp_state_set_avail(state, f, TP_NODE_DOWN);
-		if (mask && (i >= 0) && (i < bit_size(usable_bitmap)))
-			mask[f] = bit_test(usable_bitmap, i) ? 1 : 0;
+	memset(out, 0, sizeof(*out));
+	if (!node_ptr) {
+		out->absent = true;
+		return 0;
 	}
-	*usable = mask;
-	return state;
+	topopack_node_gpus(node_ptr, &avail, &alloc);
+	free_gpus = (alloc >= avail) ? 0 : avail - alloc;
+	out->used_gpus = (free_gpus >= (uint64_t) gpus) ?
+		0 : gpus - (int) free_gpus;
+	out->users = node_ptr->run_job_cnt + node_ptr->sus_job_cnt;
+	out->exclusive = node_ptr->no_share_job_cnt > 0;
+	/* GPUs of a job still completing, or held by a job being set up,
+	 * have a user even when the job counts are not there yet. */
+	if ((out->used_gpus || out->exclusive) && !out->users)
+		out->users = 1;
+	return 0;
 }
 
 extern bitstr_t *topopack_nodes_bitmap(topopack_fabric_t *tf,

@@ -13,34 +13,32 @@
 
 #include "topopack_fabric.h"
 
-/*
- * The fabric's allocation state now, from slurmctld's node records (node
- * locks held):
- *  - a node that is down, drained or draining, failing, not responding
- *    or not yet in service (FUTURE), or that Slurm does not know, is
- *    TP_NODE_DOWN;
- *  - its free GPUs are Slurm's: gres/gpu available less allocated,
- *    at most the fabric's count for the node;
- *  - a node running or holding a suspended job has a user (so exclusive
- *    requests avoid it), exclusively when one of its jobs does not share.
- * IN tf - the fabric (locked)
- * IN usable_bitmap - Slurm nodes the request may use, or NULL for all
- * OUT usable - when usable_bitmap is given: an xmalloc'd mask over the
- *	fabric's nodes, 1 where the node is in usable_bitmap (xfree it);
- *	NULL otherwise
- * RET a new state (tp_state_free() it), or NULL when out of memory
- */
 /* GPUs (gres/gpu) Slurm counts on the node: available and allocated. */
 extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
 			       uint64_t *alloc);
+
+/*
+ * The node's GPUs as configured in Slurm (slurm.conf Gres=gpu:..., with
+ * gres.conf): the count, and the type when all of them have one type.
+ * OUT type - points into the node's GRES record, or NULL
+ * RET the count (0 for a node without GPUs)
+ */
+extern int topopack_node_gpu_config(node_record_t *node_ptr,
+				    const char **type);
 
 /* RET true when the node takes no job now (NULL, down, drained, failing,
  * not responding or future). */
 extern bool topopack_node_unusable(node_record_t *node_ptr);
 
-extern tp_state_t *topopack_nodes_state(topopack_fabric_t *tf,
-					bitstr_t *usable_bitmap,
-					uint8_t **usable);
+/*
+ * The tp_usage_read_t of the live state: what fabric node f holds now,
+ * from slurmctld's node records (node locks held). GPUs in use are
+ * Slurm's available less allocated gres/gpu, cut to the fabric's count;
+ * running and suspended jobs are users, exclusive when one does not
+ * share. A fabric node Slurm does not know is absent.
+ * IN arg - the topopack_fabric_t
+ */
+extern int topopack_nodes_usage(void *arg, int f, tp_usage_t *out);
 
 /*
  * Slurm bitmap (of bitmap_size bits) of a placement's nodes.

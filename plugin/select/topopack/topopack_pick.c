@@ -6,6 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <errno.h>
+
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
@@ -39,6 +41,18 @@ static void _log_nodes(job_record_t *job_ptr, const char *what,
 	xfree(names);
 }
 
+/* Why the library gave no placement: the job goes to cons_tres as is.
+ * Running out of memory is worth saying whatever the debug flags. */
+static void _no_placement(job_record_t *job_ptr, tp_error_t *err)
+{
+	if (errno == ENOMEM)
+		error("topopack: %pJ: out of memory while placing, left to select/cons_tres",
+		      job_ptr);
+	else
+		log_flag(SELECT_TYPE, "%pJ: no placement on these nodes now, left to select/cons_tres: %s",
+			 job_ptr, err->text);
+}
+
 /*
  * The narrowed node sets to offer cons_tres, best first.
  * OUT narrow - up to MAX_NARROW new bitmaps
@@ -50,10 +64,8 @@ static int _plan_job(job_record_t *job_ptr, bitstr_t *node_bitmap,
 {
 	topopack_fabric_t *tf = topopack_fabric_lock();
 	tp_placement_t p = { 0 };
-	tp_state_t *state = NULL;
 	tp_request_t req;
 	tp_error_t err = { { 0 } };
-	uint8_t *usable = NULL;
 	const char *why = NULL;
 	bitstr_t *block;
 	int count = 0;
@@ -66,12 +78,10 @@ static int _plan_job(job_record_t *job_ptr, bitstr_t *node_bitmap,
 			 job_ptr, why);
 		goto fini;
 	}
-	if (!(state = topopack_nodes_state(tf, node_bitmap, &usable)))
-		goto fini;
-	req.usable = usable;
-	if (tp_place(state, TP_POLICY_TOPOPACK, &req, &p, &err)) {
-		log_flag(SELECT_TYPE, "%pJ: no placement on these nodes now, left to select/cons_tres: %s",
-			 job_ptr, err.text);
+	topopack_fabric_offer(tf, node_bitmap);
+	if (tp_place(tp_live_state(tf->live), TP_POLICY_TOPOPACK, &req, &p,
+		     &err)) {
+		_no_placement(job_ptr, &err);
 		goto fini;
 	}
 	narrow[count++] = topopack_nodes_bitmap(tf, &p,
@@ -83,8 +93,6 @@ static int _plan_job(job_record_t *job_ptr, bitstr_t *node_bitmap,
 		narrow[count++] = block;
 fini:
 	tp_placement_clear(&p);
-	tp_state_free(state);
-	xfree(usable);
 	topopack_fabric_unlock();
 	return count;
 }
@@ -157,19 +165,16 @@ static bitstr_t *_plan_resv(resv_desc_msg_t *resv_desc_ptr,
 {
 	topopack_fabric_t *tf = topopack_fabric_lock();
 	tp_placement_t p = { 0 };
-	tp_state_t *state = NULL;
 	tp_request_t req;
 	tp_error_t err = { { 0 } };
-	uint8_t *usable = NULL;
 	bitstr_t *narrow = NULL;
 
 	if (!tf)
 		goto fini;
 	topopack_request_from_resv(node_cnt, &req);
-	if (!(state = topopack_nodes_state(tf, avail_bitmap, &usable)))
-		goto fini;
-	req.usable = usable;
-	if (tp_place(state, TP_POLICY_TOPOPACK, &req, &p, &err)) {
+	topopack_fabric_offer(tf, avail_bitmap);
+	if (tp_place(tp_live_state(tf->live), TP_POLICY_TOPOPACK, &req, &p,
+		     &err)) {
 		log_flag(RESERVATION, "reservation %s: no placement of %u whole nodes, left to select/cons_tres: %s",
 			 resv_desc_ptr->name, node_cnt, err.text);
 		goto fini;
@@ -177,8 +182,6 @@ static bitstr_t *_plan_resv(resv_desc_msg_t *resv_desc_ptr,
 	narrow = topopack_nodes_bitmap(tf, &p, bit_size(avail_bitmap));
 fini:
 	tp_placement_clear(&p);
-	tp_state_free(state);
-	xfree(usable);
 	topopack_fabric_unlock();
 	return narrow;
 }

@@ -1,6 +1,6 @@
 /*****************************************************************************\
  *  topopack_report.c - how good a started job's placement is, in
- *  slurmctld's log and in the job's comment.
+ *  slurmctld's log and in the job's system comment.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -105,11 +105,26 @@ static void _placement(topopack_fabric_t *tf, job_record_t *job_ptr,
 	}
 }
 
-/* The comment is ours to set: empty, or a report of an earlier start. */
-static bool _comment_free(const char *comment)
+/*
+ * The report goes to the job's system comment, which Slurm keeps for
+ * what slurmctld itself has to say (scontrol shows it as SystemComment,
+ * sacct stores it); the user's Comment stays the user's. A report of an
+ * earlier start (the job was requeued) is replaced; anything else that
+ * slurmctld wrote there is kept, before ours.
+ */
+static void _system_comment(job_record_t *job_ptr, char **line)
 {
-	return !comment || !comment[0] ||
-		!strncmp(comment, REPORT_PREFIX, strlen(REPORT_PREFIX));
+	char *sc = job_ptr->system_comment, *ours;
+
+	if (!sc || !sc[0] || !strncmp(sc, REPORT_PREFIX, strlen(REPORT_PREFIX))) {
+		xfree(job_ptr->system_comment);
+		job_ptr->system_comment = *line;
+		*line = NULL;
+		return;
+	}
+	if ((ours = strstr(sc, "; " REPORT_PREFIX)))
+		*ours = '\0';
+	xstrfmtcat(job_ptr->system_comment, "; %s", *line);
 }
 
 extern void topopack_report_job(job_record_t *job_ptr)
@@ -134,16 +149,9 @@ extern void topopack_report_job(job_record_t *job_ptr)
 	/* log_var(), not info(): the line carries its own prefix. */
 	log_var(LOG_LEVEL_INFO, "%s", line);
 
-	/*
-	 * The job record is locked for writing here (job begin), the comment
-	 * is an xmalloc'd string slurmctld frees with the job, and it is only
-	 * taken when the user left it empty or it is our earlier report.
-	 */
-	if (_comment_free(job_ptr->comment)) {
-		xfree(job_ptr->comment);
-		job_ptr->comment = line;
-		line = NULL;
-	}
+	/* The job record is locked for writing here (job begin); the
+	 * comment is an xmalloc'd string slurmctld frees with the job. */
+	_system_comment(job_ptr, &line);
 fini:
 	topopack_fabric_unlock();
 	xfree(p.node);
