@@ -482,9 +482,14 @@ static tp_node_topo_t *_load(const char *xml, size_t len, const char *what,
 		goto fail;
 	}
 	if (hwloc_topology_load(t) < 0) {
-		_err(err, errno ? errno : EINVAL,
-		     "%s: hwloc cannot load it (%s)", what,
-		     strerror(errno ? errno : EINVAL));
+		/* With libxml2 (hwloc-plugins installed) a buffer that is
+		 * not XML is refused above; with hwloc's own parser, here. */
+		if (buf && (!errno || errno == EINVAL))
+			_err(err, EINVAL, "%s: not an hwloc XML export", what);
+		else
+			_err(err, errno ? errno : EINVAL,
+			     "%s: hwloc cannot load it (%s)", what,
+			     strerror(errno ? errno : EINVAL));
 		goto fail;
 	}
 	if (_scan(t, nt, what, !xml && !_env_xml() &&
