@@ -10,6 +10,14 @@
  *  cluster evolves as it would under topopack. Running jobs are released,
  *  oldest first mixed with random picks, to keep the cluster 70-90% busy.
  *
+ *  topopack runs the way select/topopack runs it in slurmctld: a live
+ *  state (tp_live_t) kept between calls, jobs starting and ending as
+ *  changes of the per-node counts (what slurmctld's node records hold)
+ *  that touch their nodes and are read again, and the nodes each call may
+ *  use given as offers: a few nodes are withheld and given back as the
+ *  replay goes, as drained nodes are. Every placement call is timed,
+ *  failed ones included, and so is every state update.
+ *
  *  Output: one JSON object on one line on stdout.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
@@ -34,6 +42,12 @@
 /* Share of requests by class, per mille (the rest are large jobs). */
 #define SMALL_PERMILLE 620	/* one node, 1..gpus_per_node GPUs */
 #define MULTI_PERMILLE 330	/* 2-16 nodes of (mostly) full GPUs */
+
+/* Chance per request, per mille, that a node is withheld or given back
+ * (drained, resumed), and the most withheld at once, per mille of the
+ * nodes (at least one). */
+#define CHURN_PERMILLE 20
+#define WITHHELD_PERMILLE 10
 
 /* Busy target, per mille of the usable GPUs, drawn for every request. */
 #define BUSY_LO_PERMILLE 700
@@ -68,9 +82,32 @@ typedef struct {
 	int live;		/* live jobs */
 } bench_jobs_t;
 
+/* Timings, in ns, of one kind of call. */
+typedef struct {
+	uint32_t *ns;
+	long n, cap;
+} bench_times_t;
+
+/*
+ * The cluster as select/topopack sees it: the counts slurmctld keeps per
+ * node, and the live state kept from them through the plugin's calls.
+ */
+typedef struct {
+	tp_live_t *live;
+	const tp_fabric_t *fabric;
+	int *used;		/* per node: GPUs allocated */
+	int *users;		/* per node: jobs on it */
+	int *exclusive;		/* per node: jobs holding it whole */
+	uint8_t *withheld;	/* per node: not offered now */
+	int nwithheld;
+	int max_withheld;
+	int nodes;		/* nodes in service: 0..nodes-1 */
+} bench_cluster_t;
+
 /* What the replay counts. */
 typedef struct {
 	long placed;		/* requests placed by topopack */
+	long failures;		/* placement calls that found no room */
 	long unplaceable;	/* not placeable even on an empty cluster */
 	long invalid;		/* rejected as malformed */
 	long releases;
@@ -86,7 +123,8 @@ typedef struct {
 	long long ff_leaves;
 	double eff_sum;
 	double stock_eff_sum;
-	uint32_t *ns;		/* topopack tp_place() time per request */
+	bench_times_t calls;	/* topopack: every placement call */
+	bench_times_t updates;	/* applying a job start or end */
 	uint32_t *stock_ns;	/* stock model tp_place() time */
 	long nstock_ns;
 } bench_stats_t;
@@ -108,7 +146,7 @@ static const char *_usage_text =
 "  -v, --verbose            print a human-readable summary on stderr\n"
 "  -h, --help               show this help and exit\n"
 "\n"
-"Nodes that do not fill the last leaf are generated and marked down.\n"
+"Nodes that do not fill the last leaf are generated and withheld.\n"
 "Prints one JSON object on one line on stdout. Exit status 3 when a\n"
 "topopack placement was less compact than the stock model's on the same\n"
 "request and state (a fault).\n";
@@ -166,6 +204,19 @@ static void *_xcalloc(size_t n, size_t size)
 		exit(2);
 	}
 	return p;
+}
+
+static void _time(bench_times_t *t, uint64_t ns)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 4096;
+		t->ns = realloc(t->ns, t->cap * sizeof(*t->ns));
+		if (!t->ns) {
+			fprintf(stderr, "topopack-bench: out of memory\n");
+			exit(2);
+		}
+	}
+	t->ns[t->n++] = _clamp_ns(ns);
 }
 
 static int _parse_int(const char *opt, const char *arg, long lo, long hi,
@@ -305,6 +356,100 @@ static void _gen_request(uint64_t *rng, int nodes, int gpn,
 }
 
 /*****************************************************************************\
+ *  The cluster, as the plugin sees it
+\*****************************************************************************/
+
+/* The tp_usage_read_t of the live state: slurmctld's node records. */
+static int _read_node(void *arg, int n, tp_usage_t *out)
+{
+	const bench_cluster_t *c = arg;
+
+	*out = (tp_usage_t) {
+		.used_gpus = c->used[n], .users = c->users[n],
+		.exclusive = c->exclusive[n] > 0, .absent = n >= c->nodes,
+	};
+	return 0;
+}
+
+static int _cluster_init(bench_cluster_t *c, const tp_fabric_t *fabric,
+			 int nodes)
+{
+	int n = tp_fabric_node_count(fabric);
+	tp_error_t err;
+
+	memset(c, 0, sizeof(*c));
+	c->fabric = fabric;
+	c->nodes = nodes;
+	c->used = _xcalloc(n, sizeof(int));
+	c->users = _xcalloc(n, sizeof(int));
+	c->exclusive = _xcalloc(n, sizeof(int));
+	c->withheld = _xcalloc(n, 1);
+	c->max_withheld = nodes * WITHHELD_PERMILLE / 1000;
+	c->max_withheld = c->max_withheld > 0 ? c->max_withheld : 1;
+	if (!(c->live = tp_live_new(fabric)) ||
+	    tp_live_sync(c->live, _read_node, c, &err) < 0) {
+		fprintf(stderr, "topopack-bench: cannot create state\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void _cluster_fini(bench_cluster_t *c)
+{
+	tp_live_free(c->live);
+	free(c->used);
+	free(c->users);
+	free(c->exclusive);
+	free(c->withheld);
+}
+
+/*
+ * A job starts (sign 1) or ends (-1) on count nodes: the counts change as
+ * slurmctld's node records do, the plugin touches the nodes and the live
+ * state reads them again. Touch and read are timed as one update.
+ */
+static void _event(bench_cluster_t *c, const int *node, const int *gpus,
+		   int count, bool exclusive, int sign, bench_stats_t *st)
+{
+	tp_error_t err;
+	uint64_t t0;
+
+	for (int i = 0; i < count; i++) {
+		int n = node[i];
+
+		c->used[n] += sign * (exclusive ?
+				      tp_fabric_node_gpus(c->fabric, n) :
+				      gpus[i]);
+		c->users[n] += sign;
+		c->exclusive[n] += sign * exclusive;
+	}
+	t0 = _now_ns();
+	for (int i = 0; i < count; i++)
+		tp_live_touch(c->live, node[i]);
+	if (tp_live_sync(c->live, _read_node, c, &err) < 0) {
+		fprintf(stderr, "topopack-bench: %s\n", err.text);
+		exit(2);
+	}
+	_time(&st->updates, _now_ns() - t0);
+}
+
+/* Now and then a node is withheld (drained) or given back, as the node
+ * sets Slurm offers change. */
+static void _churn(bench_cluster_t *c, uint64_t *rng)
+{
+	int n;
+
+	if (_rand_below(rng, 1000) >= CHURN_PERMILLE)
+		return;
+	n = _rand_below(rng, c->nodes);
+	if (!c->withheld[n] && c->nwithheld >= c->max_withheld)
+		return;
+	c->withheld[n] = !c->withheld[n];
+	c->nwithheld += c->withheld[n] ? 1 : -1;
+	(void) tp_live_offer(c->live, n, !c->withheld[n]);
+}
+
+/*****************************************************************************\
  *  Running jobs
 \*****************************************************************************/
 
@@ -319,9 +464,10 @@ static void _jobs_compact(bench_jobs_t *jobs)
 	jobs->head = 0;
 }
 
-/* Record a committed placement. RET GPUs it keeps from other jobs. */
-static int _jobs_add(bench_jobs_t *jobs, const tp_fabric_t *fabric,
-		     const tp_placement_t *p, bool exclusive)
+/* Start a job on a placement. RET GPUs it keeps from other jobs. */
+static int _jobs_add(bench_jobs_t *jobs, bench_cluster_t *c,
+		     const tp_placement_t *p, bool exclusive,
+		     bench_stats_t *st)
 {
 	bench_job_t *j;
 	int i;
@@ -350,29 +496,23 @@ static int _jobs_add(bench_jobs_t *jobs, const tp_fabric_t *fabric,
 		j->node[i] = p->node[i];
 		j->node[p->count + i] = p->gpus[i];
 		j->busy += exclusive ?
-			   tp_fabric_node_gpus(fabric, p->node[i]) :
+			   tp_fabric_node_gpus(c->fabric, p->node[i]) :
 			   p->gpus[i];
 	}
 	jobs->live++;
+	_event(c, p->node, p->gpus, p->count, exclusive, 1, st);
 	return j->busy;
 }
 
-/* Release job slot i. RET GPUs given back. */
-static int _jobs_release(bench_jobs_t *jobs, tp_state_t *state, int i)
+/* End the job of slot i. RET GPUs given back. */
+static int _jobs_release(bench_jobs_t *jobs, bench_cluster_t *c, int i,
+			 bench_stats_t *st)
 {
 	bench_job_t *j = &jobs->job[i];
-	tp_placement_t p;
 	int busy = j->busy;
 
-	memset(&p, 0, sizeof(p));
-	p.count = j->count;
-	p.node = j->node;
-	p.gpus = j->node + j->count;
-	if (tp_state_unapply(state, &p, j->exclusive)) {
-		fprintf(stderr, "topopack-bench: tp_state_unapply failed on "
-			"a placement it accepted (%d nodes)\n", j->count);
-		exit(2);
-	}
+	_event(c, j->node, j->node + j->count, j->count, j->exclusive, -1,
+	       st);
 	free(j->node);
 	j->node = NULL;
 	j->live = false;
@@ -385,20 +525,21 @@ static int _jobs_release(bench_jobs_t *jobs, tp_state_t *state, int i)
 	return busy;
 }
 
-/* Release one running job: the oldest or a random one. RET GPUs freed. */
-static int _jobs_release_one(bench_jobs_t *jobs, tp_state_t *state,
-			     uint64_t *rng)
+/* End one running job: the oldest or a random one. RET GPUs freed. */
+static int _jobs_release_one(bench_jobs_t *jobs, bench_cluster_t *c,
+			     uint64_t *rng, bench_stats_t *st)
 {
 	int i;
 
 	if (!jobs->live)
 		return 0;
+	st->releases++;
 	if (_rand_below(rng, 2) == 0)
-		return _jobs_release(jobs, state, jobs->head);
+		return _jobs_release(jobs, c, jobs->head, st);
 	do {
 		i = jobs->head + _rand_below(rng, jobs->n - jobs->head);
 	} while (!jobs->job[i].live);
-	return _jobs_release(jobs, state, i);
+	return _jobs_release(jobs, c, i, st);
 }
 
 static void _jobs_free(bench_jobs_t *jobs)
@@ -475,17 +616,18 @@ static void _compare(const tp_state_t *state, const tp_request_t *req,
 static int _run(const bench_opts_t *o)
 {
 	tp_fabric_t *fabric = NULL;
-	tp_state_t *state = NULL;
+	bench_cluster_t cl = { 0 };
 	bench_jobs_t jobs;
 	bench_stats_t st;
 	tp_error_t err;
 	tp_gen_t gen;
 	uint64_t req_rng = o->seed;
 	uint64_t rel_rng = o->seed ^ 0x5deece66dULL;
+	uint64_t churn_rng = o->seed ^ 0x2545f4914f6cdd1dULL;
 	int nodes = o->gpus / o->gpus_per_node;
-	int leaves, fabric_nodes, i;
+	int leaves;
 	long long total, busy = 0;
-	double med, p99, max, smed, sp99, smax;
+	double med, p99, max, smed, sp99, smax, umed, up99, umax;
 	struct rusage ru;
 	int rc = 1;
 
@@ -517,23 +659,12 @@ static int _run(const bench_opts_t *o)
 			err.text);
 		goto fini;
 	}
-	if (!(state = tp_state_new(fabric))) {
-		fprintf(stderr, "topopack-bench: cannot create state\n");
+	/* The last leaf holds only the nodes asked for; Slurm does not know
+	 * the rest. */
+	if (_cluster_init(&cl, fabric, nodes))
 		goto fini;
-	}
-
-	/* The last leaf holds only the nodes asked for; the rest is down. */
-	fabric_nodes = tp_fabric_node_count(fabric);
-	for (i = nodes; i < fabric_nodes; i++) {
-		if (tp_state_set_avail(state, i, TP_NODE_DOWN)) {
-			fprintf(stderr, "topopack-bench: cannot mark node %d "
-				"down\n", i);
-			goto fini;
-		}
-	}
 	total = (long long) nodes * o->gpus_per_node;
 
-	st.ns = _xcalloc(o->placements, sizeof(*st.ns));
 	st.stock_ns = _xcalloc(o->placements, sizeof(*st.stock_ns));
 
 	for (long r = 0; r < o->placements; r++) {
@@ -547,23 +678,26 @@ static int _run(const bench_opts_t *o)
 
 		target = _rand_range(&rel_rng, BUSY_LO_PERMILLE,
 				     BUSY_HI_PERMILLE);
-		while (jobs.live && busy * 1000 > target * total) {
-			busy -= _jobs_release_one(&jobs, state, &rel_rng);
-			st.releases++;
-		}
+		while (jobs.live && busy * 1000 > target * total)
+			busy -= _jobs_release_one(&jobs, &cl, &rel_rng, &st);
 
+		/* One job_test of select/topopack: the nodes offered, then
+		 * the placement on the live state. */
 		for (;;) {
 			memset(&p, 0, sizeof(p));
 			memset(&err, 0, sizeof(err));
 			t0 = _now_ns();
-			prc = tp_place(state, TP_POLICY_TOPOPACK, &req, &p,
-				       &err);
+			_churn(&cl, &churn_rng);
+			prc = tp_place(tp_live_state(cl.live),
+				       TP_POLICY_TOPOPACK, &req, &p, &err);
 			e = errno;
 			t1 = _now_ns();
+			_time(&st.calls, t1 - t0);
+			if (prc && e == EAGAIN)
+				st.failures++;
 			if (prc == 0 || e != EAGAIN || !jobs.live)
 				break;
-			busy -= _jobs_release_one(&jobs, state, &rel_rng);
-			st.releases++;
+			busy -= _jobs_release_one(&jobs, &cl, &rel_rng, &st);
 		}
 		if (prc) {
 			if (e == EAGAIN) {
@@ -577,21 +711,16 @@ static int _run(const bench_opts_t *o)
 			}
 			continue;
 		}
-		st.ns[st.placed++] = _clamp_ns(t1 - t0);
+		st.placed++;
 
-		_compare(state, &req, &p, &st);
+		_compare(tp_live_state(cl.live), &req, &p, &st);
 
-		if (tp_state_apply(state, &p, req.exclusive)) {
-			fprintf(stderr, "topopack-bench: tp_state_apply "
-				"refused topopack's own placement\n");
-			tp_placement_clear(&p);
-			goto fini;
-		}
-		busy += _jobs_add(&jobs, fabric, &p, req.exclusive);
+		busy += _jobs_add(&jobs, &cl, &p, req.exclusive, &st);
 		tp_placement_clear(&p);
 	}
 
-	_percentiles(st.ns, st.placed, &med, &p99, &max);
+	_percentiles(st.calls.ns, st.calls.n, &med, &p99, &max);
+	_percentiles(st.updates.ns, st.updates.n, &umed, &up99, &umax);
 	_percentiles(st.stock_ns, st.nstock_ns, &smed, &sp99, &smax);
 	getrusage(RUSAGE_SELF, &ru);
 
@@ -604,7 +733,10 @@ static int _run(const bench_opts_t *o)
 	       "\"multi_leaf_jobs\":%ld,\"worse_than_stock\":%ld,"
 	       "\"better_than_stock\":%ld,\"less_compact_than_stock\":%ld,"
 	       "\"first_fit_leaves_per_job\":%.4f,"
-	       "\"max_us\":%.3f,\"stock_max_us\":%.3f,\"seed\":%llu}\n",
+	       "\"max_us\":%.3f,\"stock_max_us\":%.3f,"
+	       "\"calls\":%ld,\"failures\":%ld,"
+	       "\"state_update_us\":%.3f,\"state_update_p99_us\":%.3f,"
+	       "\"state_updates\":%ld,\"seed\":%llu}\n",
 	       total, nodes, tp_fabric_leaf_count(fabric), st.placed,
 	       med, p99, smed, sp99,
 	       st.placed ? (double) st.leaves / st.placed : 0.0,
@@ -613,7 +745,8 @@ static int _run(const bench_opts_t *o)
 	       ru.ru_maxrss / 1024.0,
 	       st.multi_leaf, st.worse, st.better, st.worse_score,
 	       st.ff_placed ? (double) st.ff_leaves / st.ff_placed : 0.0,
-	       max, smax, (unsigned long long) o->seed);
+	       max, smax, st.calls.n, st.failures, umed, up99,
+	       st.updates.n, (unsigned long long) o->seed);
 
 	if (o->verbose) {
 		fprintf(stderr,
@@ -643,9 +776,10 @@ static int _run(const bench_opts_t *o)
 
 fini:
 	_jobs_free(&jobs);
-	free(st.ns);
+	free(st.calls.ns);
+	free(st.updates.ns);
 	free(st.stock_ns);
-	tp_state_free(state);
+	_cluster_fini(&cl);
 	tp_fabric_free(fabric);
 	return rc;
 }

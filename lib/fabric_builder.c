@@ -276,7 +276,6 @@ extern int tp_builder_node_gpus(tp_builder_t *b, const char *node, int gpus,
 		return -1;
 	}
 	b->nodes[i].gpus = gpus;
-	b->gpus_given = true;
 	if (gpu_type)
 		b->nodes[i].gpu_type = _type_index(b, gpu_type);
 	return 0;
@@ -371,7 +370,7 @@ extern void tp_builder_defaults(tp_builder_t *b, int gpus, double nic_gbps,
 {
 	if (gpus >= 0) {
 		b->default_gpus = gpus;
-		b->gpus_given = true;
+		b->default_gpus_given = true;
 	}
 	if (nic_gbps > 0)
 		b->default_nic_gbps = nic_gbps;

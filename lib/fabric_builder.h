@@ -66,7 +66,7 @@ struct tp_builder {
 	tp_name_index_t *type_index;
 
 	int default_gpus;
-	bool gpus_given;	/* topopack.conf set a GPU count */
+	bool default_gpus_given; /* topopack.conf has NodeName=DEFAULT Gpus= */
 	double default_nic_gbps;
 	double default_nvlink_gbps;
 

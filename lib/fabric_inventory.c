@@ -52,8 +52,7 @@ extern int tp_builder_inventory(tp_builder_t *b,
 			tp_name_index_get(b->node_index, truth->name) : -1;
 		tp_bnode_t *bn;
 		const char *type;
-		bool given;
-		int gpus, rc;
+		int gpus;
 
 		if (i < 0)
 			continue;	/* not in the fabric */
@@ -65,16 +64,15 @@ extern int tp_builder_inventory(tp_builder_t *b,
 			errno = EINVAL;
 			return -1;
 		}
+		/* Only a count topopack.conf states (for the node, or as
+		 * NodeName=DEFAULT) can disagree; the builder's 0 is none. */
 		gpus = bn->gpus >= 0 ? bn->gpus : b->default_gpus;
 		type = _type(b, bn);
-		if (b->gpus_given && (gpus != truth->gpus ||
-				      !_same_type(type, truth->gpu_type)))
+		if ((bn->gpus >= 0 || b->default_gpus_given) &&
+		    (gpus != truth->gpus || !_same_type(type, truth->gpu_type)))
 			_tell(inv, bn, gpus, type, truth);
-		given = b->gpus_given;	/* said of topopack.conf alone */
-		rc = tp_builder_node_gpus(b, bn->name, truth->gpus,
-					  truth->gpu_type, err);
-		b->gpus_given = given;
-		if (rc)
+		if (tp_builder_node_gpus(b, bn->name, truth->gpus,
+					 truth->gpu_type, err))
 			return -1;
 		if (!truth->gpu_type)
 			bn->gpu_type = -1;

@@ -145,6 +145,25 @@ START_TEST(test_silent_when_nothing_differs)
 }
 END_TEST
 
+/* Nodes whose GPUs topopack.conf does not state have nothing to
+ * disagree with, even when another node's are stated. */
+START_TEST(test_only_stated_counts_differ)
+{
+	_told_t told = { 0 };
+	tp_inventory_t inv = { _slurm, 9, _differs, &told };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_load_inventory(
+		_path(BASIC), _path("good-one-node.topopack.conf"), &inv, &err);
+
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert_int_eq(told.count, 1);
+	ck_assert_str_eq(told.text[0],
+			 "node gpu003: topopack.conf gives 4 GPUs, Slurm 8 of type h100 (slurm.conf/gres.conf); Slurm's are used");
+	ck_assert_int_eq(tp_fabric_gpu_count(f), 60);
+	tp_fabric_free(f);
+}
+END_TEST
+
 START_TEST(test_bad_inventory)
 {
 	tp_node_gpus_t bad[] = { { "gpu003", 5000, NULL } };
@@ -166,6 +185,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_topology_and_inventory);
 	tcase_add_test(tc, test_inventory_wins);
 	tcase_add_test(tc, test_silent_when_nothing_differs);
+	tcase_add_test(tc, test_only_stated_counts_differ);
 	tcase_add_test(tc, test_bad_inventory);
 	suite_add_tcase(s, tc);
 	return s;

@@ -272,10 +272,15 @@ run_sequence() {
 			expect "select/topopack idle" idle idle idle
 		fi
 	fi
+	# DebugFlags=SelectType: the live state is compared with a recount
+	# before every placement, restart included.
+	expect "live state = recount" \
+		"$(grep -c "differs from a recount" "$(cluster_log_ctld)")" 0 0
 	cluster_stop || cluster_fail "$mode: cluster_stop left daemons"
 	trap - EXIT
 }
 
+export CLUSTER_DEBUG_FLAGS=SelectType
 run_sequence stock select/cons_tres topology/tree
 run_sequence topopack select/topopack topology/tree
 # With topology/topopack as well, when it is built: the same placements.

@@ -85,6 +85,8 @@ planned=$(sed -n "s/.*topopack: preempt JobId=\([0-9,]*\) for JobId=$high .*/\1/
 	head -n 1 | tr ',' '\n' | sort -n | paste -sd, -)
 grep "topopack: preempt JobId=\|preemption plan\|Slurm preempts" "$log" | sed 's/^/# /'
 check "jobs preempted = the plan's" "$preempted" "$planned"
+check "live state = recount before every placement" \
+	"$(grep -c "differs from a recount" "$log")" 0
 [ -n "$planned" ] || not_ok "no job preempted"
 if grep -q "topopack: JobId=$high: Slurm preempts" "$log"; then
 	not_ok "Slurm's preemptee list differs from the plan"

@@ -237,8 +237,6 @@ extern topopack_fabric_t *topopack_fabric_lock(void)
 		_map(_current);
 	if (_current && !_current->live)
 		return NULL;	/* out of memory: said by _map() */
-	if (_current)
-		_sync(_current);
 	return _current;
 }
 
@@ -259,8 +257,9 @@ static bitstr_t *_differ(bitstr_t *a, bitstr_t *b)
 	return only_a;
 }
 
-extern void topopack_fabric_offer(topopack_fabric_t *tf,
-				  bitstr_t *node_bitmap)
+/* Make the live state's available nodes those of node_bitmap, changing
+ * only the nodes that differ from the last call. */
+static void _offer(topopack_fabric_t *tf, bitstr_t *node_bitmap)
 {
 	bitstr_t *changed;
 	int32_t *range;
@@ -290,6 +289,14 @@ extern void topopack_fabric_offer(topopack_fabric_t *tf,
 	FREE_NULL_BITMAP(changed);
 	FREE_NULL_BITMAP(tf->offered);
 	tf->offered = bit_copy(node_bitmap);
+}
+
+extern const tp_state_t *topopack_fabric_state(topopack_fabric_t *tf,
+					       bitstr_t *node_bitmap)
+{
+	_offer(tf, node_bitmap);
+	_sync(tf);
+	return tp_live_state(tf->live);
 }
 
 /* Touch Slurm node index i; fabric locked. */

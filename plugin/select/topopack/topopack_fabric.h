@@ -59,21 +59,26 @@ typedef struct {
 extern int topopack_fabric_reload(void);
 
 /*
- * Lock and return the current fabric with its node maps and live state
- * brought up to date with Slurm's node records (node locks held), or NULL
- * (still locked) when there is none. Loads the fabric if it was never
- * loaded. Every call must be paired with topopack_fabric_unlock().
+ * Lock and return the current fabric with its node maps up to date with
+ * Slurm's node table, or NULL (still locked) when there is none. Loads
+ * the fabric if it was never loaded. Every call must be paired with
+ * topopack_fabric_unlock().
  */
 extern topopack_fabric_t *topopack_fabric_lock(void);
 extern void topopack_fabric_unlock(void);
 
 /*
- * Make the live state's available nodes those of node_bitmap (Slurm's
- * node indices), changing only the nodes that differ from the last call.
+ * The allocation state to place on now: the nodes of node_bitmap (Slurm's
+ * node indices) available, changing only those that differ from the last
+ * call, and the nodes touched since then read again from the node records
+ * (node locks held). Only a placement may ask for it: at job begin the
+ * records are not complete yet (slurmctld counts the job on its nodes
+ * after select_p_job_begin).
  * IN tf - locked fabric
+ * RET the live state
  */
-extern void topopack_fabric_offer(topopack_fabric_t *tf,
-				  bitstr_t *node_bitmap);
+extern const tp_state_t *topopack_fabric_state(topopack_fabric_t *tf,
+					       bitstr_t *node_bitmap);
 
 /* What a job's nodes hold changed (it started, ended, was suspended,
  * resumed or resized): read them again before the next placement. */

@@ -78,9 +78,8 @@ static int _plan_job(job_record_t *job_ptr, bitstr_t *node_bitmap,
 			 job_ptr, why);
 		goto fini;
 	}
-	topopack_fabric_offer(tf, node_bitmap);
-	if (tp_place(tp_live_state(tf->live), TP_POLICY_TOPOPACK, &req, &p,
-		     &err)) {
+	if (tp_place(topopack_fabric_state(tf, node_bitmap),
+		     TP_POLICY_TOPOPACK, &req, &p, &err)) {
 		_no_placement(job_ptr, &err);
 		goto fini;
 	}
@@ -172,9 +171,8 @@ static bitstr_t *_plan_resv(resv_desc_msg_t *resv_desc_ptr,
 	if (!tf)
 		goto fini;
 	topopack_request_from_resv(node_cnt, &req);
-	topopack_fabric_offer(tf, avail_bitmap);
-	if (tp_place(tp_live_state(tf->live), TP_POLICY_TOPOPACK, &req, &p,
-		     &err)) {
+	if (tp_place(topopack_fabric_state(tf, avail_bitmap),
+		     TP_POLICY_TOPOPACK, &req, &p, &err)) {
 		log_flag(RESERVATION, "reservation %s: no placement of %u whole nodes, left to select/cons_tres: %s",
 			 resv_desc_ptr->name, node_cnt, err.text);
 		goto fini;
