@@ -83,7 +83,7 @@ static char *_optional_conf(char *name)
 	char *path = get_extra_conf_path(name);
 
 	if (access(path, F_OK) && (errno == ENOENT)) {
-		debug("no %s: the fabric has no GPUs, NVLink domains or link capacities beyond topology.conf",
+		debug("no %s: no NVLink domains or link capacities beyond topology.conf",
 		      path);
 		xfree(path);
 	}
@@ -99,7 +99,9 @@ static void _fail(const tp_error_t *err)
 	      err->text);
 }
 
-/* RET one line that sums up the fabric (xfree it). */
+/* RET one line that sums up the fabric (xfree it). No GPU count: this
+ * runs before slurmctld reads the nodes' GRES, and select/topopack's own
+ * line gives the GPUs Slurm counts. */
 static char *_fabric_summary(const tp_fabric_t *fabric, const char *topo_conf,
 			     const char *pack_conf)
 {
@@ -107,9 +109,8 @@ static char *_fabric_summary(const tp_fabric_t *fabric, const char *topo_conf,
 	int levels = tp_fabric_level_count(fabric);
 	int switch_levels_above = levels - TP_LVL_SWITCH;
 
-	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, %d levels (node, domain, leaf, %d switch level%s) from %s%s%s",
-		   tp_fabric_node_count(fabric), tp_fabric_gpu_count(fabric),
-		   tp_fabric_leaf_count(fabric),
+	xstrfmtcat(line, "fabric: %d nodes, %d leaves, %d NVLink domains, %d levels (node, domain, leaf, %d switch level%s) from %s%s%s",
+		   tp_fabric_node_count(fabric), tp_fabric_leaf_count(fabric),
 		   tp_fabric_domain_count(fabric), levels,
 		   switch_levels_above, (switch_levels_above == 1) ? "" : "s",
 		   topo_conf, pack_conf ? " and " : "",
