@@ -212,12 +212,13 @@ static int _port_rank(const tp_bind_nic_t *nic)
  * weighted so that any nearer class outweighs the NIC's port state,
  * which breaks ties. Nodes and edges are scanned in bus order: the
  * result depends on the topology alone.
+ * RET 0, or -1 when out of memory
  */
-static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
-		  const _dev_t *nd)
+static int _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
+		 const _dev_t *nd)
 {
 	int G = nt->ngpu, N = nt->nnic, cap;
-	int *cost, *of_gpu, *dist, *from;
+	int *cost, *of_gpu, *dist, *from, rc = -1;
 
 	for (int i = 0; i < G; i++) {
 		nt->gpu[i].nic = -1;
@@ -225,7 +226,7 @@ static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 		nt->gpu[i].nic_local = false;
 	}
 	if (!N || !G)
-		return;
+		return 0;
 	cap = (G + N - 1) / N;
 	cost = malloc(sizeof(int) * G * N);
 	of_gpu = malloc(sizeof(int) * G);
@@ -233,7 +234,7 @@ static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 	dist = malloc(sizeof(int) * (G + N + 1));
 	from = malloc(sizeof(int) * (G + N + 1));
 	if (!cost || !of_gpu || !dist || !from)
-		abort();
+		goto fini;
 	for (int i = 0; i < G; i++) {
 		of_gpu[i] = -1;
 		for (int j = 0; j < N; j++)
@@ -309,10 +310,13 @@ static void _pair(hwloc_topology_t t, tp_node_topo_t *nt, const _dev_t *gd,
 		nt->gpu[i].dist = _dist(t, &gd[i], &nd[j]);
 		nt->gpu[i].nic_local = nt->gpu[i].dist <= TP_BIND_NUMA;
 	}
+	rc = 0;
+fini:
 	free(cost);
 	free(of_gpu);
 	free(dist);
 	free(from);
+	return rc;
 }
 
 /* Collect GPUs and NICs of a loaded topology into nt; on the live
@@ -417,7 +421,10 @@ static int _scan(hwloc_topology_t t, tp_node_topo_t *nt, const char *what,
 			goto fini;
 		}
 	}
-	_pair(t, nt, gd, nd);
+	if (_pair(t, nt, gd, nd) < 0) {
+		_err(err, ENOMEM, "out of memory");
+		goto fini;
+	}
 	rc = 0;
 fini:
 	free(gd);
@@ -542,9 +549,13 @@ extern tp_node_topo_t *tp_node_topo_load(const char *xml_file,
 		return NULL;
 	}
 	len = n;
-	if (!(buf = malloc(len + 1)) ||
-	    ((len > 0) && (fread(buf, 1, len, f) != len))) {
-		_err(err, buf ? EIO : ENOMEM, "%s: cannot read it", xml_file);
+	if (!(buf = malloc(len + 1))) {
+		_err(err, ENOMEM, "out of memory");
+		fclose(f);
+		return NULL;
+	}
+	if ((len > 0) && (fread(buf, 1, len, f) != len)) {
+		_err(err, EIO, "%s: cannot read it", xml_file);
 		free(buf);
 		fclose(f);
 		return NULL;

@@ -86,8 +86,8 @@ typedef struct {
  *	(hwloc's own HWLOC_XMLFILE / HWLOC_THISSYSTEM are honoured then)
  * OUT err - why it failed
  * RET a new topology (free with tp_node_topo_free()), or NULL: the file
- *	cannot be read or parsed (errno from hwloc, EINVAL), or the node has
- *	no GPU (ENODEV).
+ *	cannot be read or parsed (errno from hwloc, EINVAL), the node has
+ *	no GPU (ENODEV), or out of memory (ENOMEM, "out of memory").
  */
 extern tp_node_topo_t *tp_node_topo_load(const char *xml_file,
 					 tp_error_t *err);

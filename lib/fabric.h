@@ -97,8 +97,9 @@ static inline int tp_ancestor(const tp_fabric_t *f, int node, int level)
 /*****************************************************************************\
  *  Builder: what config readers and generators fill. Names are resolved and
  *  the whole model validated in tp_builder_finish(); every element records
- *  where it came from so errors name file and line. Like Slurm's xmalloc,
- *  the builder aborts when memory runs out rather than half-build.
+ *  where it came from so errors name file and line. When memory runs out,
+ *  the call fails with ENOMEM and "out of memory", as do the later calls
+ *  that add to the builder and tp_builder_finish(): it can only be freed.
 \*****************************************************************************/
 
 typedef struct tp_builder tp_builder_t;
@@ -106,7 +107,8 @@ typedef struct tp_builder tp_builder_t;
 extern tp_builder_t *tp_builder_new(void);
 extern void tp_builder_free(tp_builder_t *b);
 
-/* Set where the following additions come from (file may be NULL). */
+/* Set where the following additions come from (file may be NULL). Out
+ * of memory, the next call that adds to the builder fails. */
 extern void tp_builder_where(tp_builder_t *b, const char *file, int line);
 
 /*
@@ -162,7 +164,9 @@ extern void tp_builder_defaults(tp_builder_t *b, int gpus, double nic_gbps,
  * Resolve names, check the model (missing child, cycle, switch without
  * children, node with no GPUs where any has some ...), compute levels and
  * the block tree. Consumes the builder in both cases.
- * RET the fabric, or NULL with err naming file:line of the culprit.
+ * RET the fabric, or NULL with err naming file:line of the culprit, or
+ *	with ENOMEM and "out of memory" (also when an earlier builder call
+ *	ran out of memory).
  */
 extern tp_fabric_t *tp_builder_finish(tp_builder_t *b, tp_error_t *err);
 

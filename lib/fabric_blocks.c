@@ -76,7 +76,7 @@ static int _cmp_leaf(const void *a, const void *b, void *arg)
 }
 
 /* key[pos * smax + k - 1] = component of leaf pos at switch level k,
- * numbered by first appearance in leaf order. */
+ * numbered by first appearance in leaf order. RET key, or NULL (ENOMEM). */
 static int *_leaf_components(const tp_fabric_t *f, const int *leaves,
 			     int nleaves, const int *leafpos, int smax)
 {
@@ -86,8 +86,11 @@ static int *_leaf_components(const tp_fabric_t *f, const int *leaves,
 	int *renum = malloc(sizeof(int) * (nleaves + 1));
 	int stamp = 0;
 
-	if (!key || !uf || !seen || !renum)
-		abort();
+	if (!key || !uf || !seen || !renum) {
+		free(key);
+		key = NULL;
+		goto fini;
+	}
 	for (int i = 0; i < nleaves; i++)
 		uf[i] = i;
 	for (int k = 1; k <= smax; k++) {
@@ -111,6 +114,7 @@ static int *_leaf_components(const tp_fabric_t *f, const int *leaves,
 		}
 	}
 	(void) leaves;
+fini:
 	free(uf);
 	free(seen);
 	free(renum);
@@ -162,12 +166,13 @@ static void _add_leaf_children(tp_fabric_t *f, int sw, int leaf_block,
 		piece_of[f->nodes[s->nodes[i]].domain] = -1;
 }
 
-static void _link_children(tp_fabric_t *f)
+/* RET 0, or -1 (ENOMEM). */
+static int _link_children(tp_fabric_t *f)
 {
 	int *fill = calloc(f->nblocks + 1, sizeof(int));
 
 	if (!fill)
-		abort();
+		return -1;
 	for (int i = 0; i < f->nblocks; i++)
 		if (f->blocks[i].parent >= 0)
 			f->blocks[f->blocks[i].parent].nchildren++;
@@ -182,15 +187,17 @@ static void _link_children(tp_fabric_t *f)
 			f->child_list[f->blocks[p].first_child + fill[p]++] = i;
 	}
 	free(fill);
+	return 0;
 }
 
-static void _group_by_level(tp_fabric_t *f)
+/* RET 0, or -1 (ENOMEM). */
+static int _group_by_level(tp_fabric_t *f)
 {
 	int fill[TP_MAX_LEVELS] = { 0 };
 
 	f->level_blocks = malloc(sizeof(int) * (f->nblocks + 1));
 	if (!f->level_blocks)
-		abort();
+		return -1;
 	memset(f->level_first, 0, sizeof(f->level_first));
 	for (int i = 0; i < f->nblocks; i++)
 		f->level_first[f->blocks[i].level + 1]++;
@@ -201,13 +208,14 @@ static void _group_by_level(tp_fabric_t *f)
 
 		f->level_blocks[f->level_first[l] + fill[l]++] = i;
 	}
+	return 0;
 }
 
 extern int tp_fabric_build_blocks(tp_fabric_t *f)
 {
 	int L = f->nlevels, smax = L - 3;
-	int nleaves = 0, order = 0;
-	int *leaves, *leafpos, *key, *piece_of;
+	int nleaves = 0, order = 0, rc = -1;
+	int *leaves, *leafpos, *key = NULL, *piece_of, *pos = NULL;
 	int open[TP_MAX_LEVELS];
 	int prev = -1;
 	_sort_ctx_t ctx;
@@ -222,9 +230,10 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 			       f->nswitches * (smax + 1) + 1));
 	f->order_node = malloc(sizeof(int) * (f->nnodes + 1));
 	f->ancestor = malloc(sizeof(int) * (size_t) f->nnodes * L + 1);
+	/* What f holds is freed with it by the caller. */
 	if (!leaves || !leafpos || !piece_of || !f->blocks ||
 	    !f->child_list || !f->order_node || !f->ancestor)
-		abort();
+		goto fini;
 	for (int i = 0; i < f->ndomains; i++)
 		piece_of[i] = -1;
 	for (int s = 0; s < f->nswitches; s++) {
@@ -234,52 +243,45 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 			leaves[nleaves++] = s;
 		}
 	}
-	key = _leaf_components(f, leaves, nleaves, leafpos, smax);
+	if (!(key = _leaf_components(f, leaves, nleaves, leafpos, smax)) ||
+	    !(pos = malloc(sizeof(int) * (nleaves + 1))))
+		goto fini;
 
 	/* Sort leaf positions by component from the top level down: that
 	 * is depth-first order of the block tree. */
-	{
-		int *pos = malloc(sizeof(int) * (nleaves + 1));
+	for (int i = 0; i < nleaves; i++)
+		pos[i] = i;
+	ctx.nkeys = smax;
+	ctx.key = key;
+	if (smax)
+		qsort_r(pos, nleaves, sizeof(int), _cmp_leaf, &ctx);
+	for (int i = 0; i < nleaves; i++) {
+		int p = pos[i], lvl = TP_LVL_LEAF;
+		int sw = leaves[p];
 
-		if (!pos)
-			abort();
-		for (int i = 0; i < nleaves; i++)
-			pos[i] = i;
-		ctx.nkeys = smax;
-		ctx.key = key;
-		if (smax)
-			qsort_r(pos, nleaves, sizeof(int), _cmp_leaf, &ctx);
-		for (int i = 0; i < nleaves; i++) {
-			int p = pos[i], lvl = TP_LVL_LEAF;
-			int sw = leaves[p];
-
-			/* Highest switch level whose component changes. */
-			for (int k = smax; k >= 1; k--) {
-				if (prev < 0 || key[p * smax + k - 1] !=
-				    key[prev * smax + k - 1]) {
-					lvl = TP_LVL_LEAF + k;
-					break;
-				}
+		/* Highest switch level whose component changes. */
+		for (int k = smax; k >= 1; k--) {
+			if (prev < 0 || key[p * smax + k - 1] !=
+			    key[prev * smax + k - 1]) {
+				lvl = TP_LVL_LEAF + k;
+				break;
 			}
-			for (int l = lvl; l >= TP_LVL_LEAF; l--) {
-				int parent = (l == L - 1) ? -1 : open[l + 1];
-
-				if (prev >= 0)
-					f->blocks[open[l]].hi = order;
-				open[l] = _new_block(f, l, parent, order, sw);
-			}
-			f->switches[sw].block = open[TP_LVL_LEAF];
-			_add_leaf_children(f, sw, open[TP_LVL_LEAF], &order,
-					   piece_of);
-			prev = p;
 		}
-		for (int l = TP_LVL_LEAF; l < L && prev >= 0; l++)
-			f->blocks[open[l]].hi = order;
-		free(pos);
-	}
-	_link_children(f);
+		for (int l = lvl; l >= TP_LVL_LEAF; l--) {
+			int parent = (l == L - 1) ? -1 : open[l + 1];
 
-	_group_by_level(f);
+			if (prev >= 0)
+				f->blocks[open[l]].hi = order;
+			open[l] = _new_block(f, l, parent, order, sw);
+		}
+		f->switches[sw].block = open[TP_LVL_LEAF];
+		_add_leaf_children(f, sw, open[TP_LVL_LEAF], &order, piece_of);
+		prev = p;
+	}
+	for (int l = TP_LVL_LEAF; l < L && prev >= 0; l++)
+		f->blocks[open[l]].hi = order;
+	if (_link_children(f) || _group_by_level(f))
+		goto fini;
 	/* Children follow parents: walk backwards so kids are done first. */
 	for (int i = f->nblocks - 1; i >= 0; i--) {
 		tp_block_t *b = &f->blocks[i];
@@ -311,9 +313,12 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 		if (b->gpus > f->level_max_gpus[b->level])
 			f->level_max_gpus[b->level] = b->gpus;
 	}
+	rc = 0;
+fini:
 	free(leaves);
 	free(leafpos);
 	free(piece_of);
 	free(key);
-	return 0;
+	free(pos);
+	return rc;
 }

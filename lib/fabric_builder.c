@@ -22,32 +22,50 @@
 #define DEFAULT_NIC_GBPS    400.0
 #define DEFAULT_NVLINK_GBPS 3600.0
 
-static void _grow_array(void **array, int *cap, int need, size_t elem)
+/* Make room for need elements. RET 0, or -1 with b->nomem set. */
+static int _grow_array(tp_builder_t *b, void **array, int *cap, int need,
+		       size_t elem)
 {
 	void *p;
 	int n;
 
 	if (need <= *cap)
-		return;
+		return 0;
 	n = *cap ? *cap * 2 : 16;
 	while (n < need)
 		n *= 2;
-	p = realloc(*array, (size_t) n * elem);
-	if (!p)
-		abort();	/* as xmalloc: the model cannot be half-built */
+	if (!(p = realloc(*array, (size_t) n * elem))) {
+		b->nomem = true;
+		return -1;
+	}
 	memset((char *) p + (size_t) *cap * elem, 0,
 	       (size_t) (n - *cap) * elem);
 	*array = p;
 	*cap = n;
+	return 0;
 }
 
-static char *_strdup(const char *s)
+/* RET a copy of s (NULL for NULL), or NULL with b->nomem set. */
+static char *_strdup(tp_builder_t *b, const char *s)
 {
 	char *d = s ? strdup(s) : NULL;
 
 	if (s && !d)
-		abort();
+		b->nomem = true;
 	return d;
+}
+
+/* Index the copy of a name the caller has just found absent: only a lack
+ * of memory can make it fail, for the copy (name is then NULL) or the
+ * index. RET 0, or -1 with b->nomem set. */
+static int _index(tp_builder_t *b, tp_name_index_t *map, const char *name,
+		  int i)
+{
+	if (b->nomem || tp_name_index_put(map, name, i)) {
+		b->nomem = true;
+		return -1;
+	}
+	return 0;
 }
 
 extern void tp_builder_error(const tp_builder_t *b, const char *file,
@@ -67,6 +85,14 @@ extern void tp_builder_error(const tp_builder_t *b, const char *file,
 	va_start(ap, fmt);
 	vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
 	va_end(ap);
+}
+
+extern int tp_builder_nomem(tp_error_t *err)
+{
+	if (err)
+		snprintf(err->text, sizeof(err->text), "out of memory");
+	errno = ENOMEM;
+	return -1;
 }
 
 #define _fail(b, err, ...) \
@@ -136,7 +162,7 @@ extern void tp_builder_where(tp_builder_t *b, const char *file, int line)
 {
 	if (file != b->file && (!file || !b->file || strcmp(file, b->file))) {
 		free(b->file);
-		b->file = _strdup(file);
+		b->file = _strdup(b, file);
 	}
 	b->line = line;
 }
@@ -145,24 +171,27 @@ extern int tp_builder_add_switch(tp_builder_t *b, const char *name,
 				 tp_error_t *err)
 {
 	tp_bswitch_t *s;
-	int i = tp_name_index_get(b->switch_index, name);
+	int i;
 
-	if (i >= 0) {
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((i = tp_name_index_get(b->switch_index, name)) >= 0) {
 		_fail(b, err, "duplicate switch name %s (first at %s:%d)",
 		      name, b->switches[i].file ? b->switches[i].file : "?",
 		      b->switches[i].line);
 		errno = EEXIST;
 		return -1;
 	}
-	_grow_array((void **) &b->switches, &b->switch_cap, b->nswitches + 1,
-		    sizeof(*b->switches));
+	if (_grow_array(b, (void **) &b->switches, &b->switch_cap,
+			b->nswitches + 1, sizeof(*b->switches)))
+		return tp_builder_nomem(err);
 	i = b->nswitches++;
 	s = &b->switches[i];
-	s->name = _strdup(name);
-	s->file = _strdup(b->file);
+	s->name = _strdup(b, name);
+	s->file = _strdup(b, b->file);
 	s->line = b->line;
-	if (tp_name_index_put(b->switch_index, s->name, i))
-		abort();
+	if (_index(b, b->switch_index, s->name, i))
+		return tp_builder_nomem(err);
 	return i;
 }
 
@@ -174,19 +203,26 @@ extern int tp_builder_find_switch(tp_builder_t *b, const char *name)
 extern int tp_builder_add_child(tp_builder_t *b, int sw, const char *child,
 				tp_error_t *err)
 {
-	tp_bswitch_t *s = &b->switches[sw];
+	tp_bswitch_t *s;
 
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	s = &b->switches[sw];
 	if (!strcmp(child, s->name)) {
 		_fail(b, err, "switch %s lists itself as a child", child);
 		errno = EINVAL;
 		return -1;
 	}
-	_grow_array((void **) &s->child_names, &s->child_cap,
-		    s->nchild_names + 1, sizeof(char *));
-	s->child_names[s->nchild_names++] = _strdup(child);
+	if (_grow_array(b, (void **) &s->child_names, &s->child_cap,
+			s->nchild_names + 1, sizeof(char *)))
+		return tp_builder_nomem(err);
+	if (!(s->child_names[s->nchild_names] = _strdup(b, child)))
+		return tp_builder_nomem(err);
+	s->nchild_names++;
 	return 0;
 }
 
+/* RET the node's index, or -1 with b->nomem set. */
 static int _find_or_add_node(tp_builder_t *b, const char *name)
 {
 	tp_bnode_t *n;
@@ -194,29 +230,34 @@ static int _find_or_add_node(tp_builder_t *b, const char *name)
 
 	if (i >= 0)
 		return i;
-	_grow_array((void **) &b->nodes, &b->node_cap, b->nnodes + 1,
-		    sizeof(*b->nodes));
+	if (_grow_array(b, (void **) &b->nodes, &b->node_cap, b->nnodes + 1,
+			sizeof(*b->nodes)))
+		return -1;
 	i = b->nnodes++;
 	n = &b->nodes[i];
-	n->name = _strdup(name);
-	n->file = _strdup(b->file);
+	n->name = _strdup(b, name);
+	n->file = _strdup(b, b->file);
 	n->line = b->line;
 	n->leaf = -1;
 	n->domain = -1;
 	n->gpus = -1;
 	n->gpu_type = -1;
-	if (tp_name_index_put(b->node_index, n->name, i))
-		abort();
+	if (_index(b, b->node_index, n->name, i))
+		return -1;
 	return i;
 }
 
 extern int tp_builder_add_node(tp_builder_t *b, int sw, const char *node,
 			       tp_error_t *err)
 {
-	tp_bswitch_t *s = &b->switches[sw];
-	int i = _find_or_add_node(b, node);
-	tp_bnode_t *n = &b->nodes[i];
+	tp_bswitch_t *s;
+	tp_bnode_t *n;
+	int i;
 
+	if (b->nomem || (i = _find_or_add_node(b, node)) < 0)
+		return tp_builder_nomem(err);
+	s = &b->switches[sw];
+	n = &b->nodes[i];
 	if (n->leaf == sw)
 		return 0;	/* listed twice on one leaf: Slurm accepts it */
 	if (n->leaf >= 0) {
@@ -225,18 +266,21 @@ extern int tp_builder_add_node(tp_builder_t *b, int sw, const char *node,
 		errno = EEXIST;
 		return -1;
 	}
+	if (_grow_array(b, (void **) &s->nodes, &s->node_cap, s->nnodes + 1,
+			sizeof(int)))
+		return tp_builder_nomem(err);
 	n->leaf = sw;
-	_grow_array((void **) &s->nodes, &s->node_cap, s->nnodes + 1,
-		    sizeof(int));
 	s->nodes[s->nnodes++] = i;
 	return 0;
 }
 
 static int _lookup_node(tp_builder_t *b, const char *node, tp_error_t *err)
 {
-	int i = tp_name_index_get(b->node_index, node);
+	int i;
 
-	if (i < 0) {
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((i = tp_name_index_get(b->node_index, node)) < 0) {
 		_fail(b, err, "unknown node %s (not under any switch of topology.conf)",
 		      node);
 		errno = ENOENT;
@@ -244,6 +288,7 @@ static int _lookup_node(tp_builder_t *b, const char *node, tp_error_t *err)
 	return i;
 }
 
+/* RET the type's index, or -1 for none or with b->nomem set. */
 static int _type_index(tp_builder_t *b, const char *type)
 {
 	int i;
@@ -253,12 +298,14 @@ static int _type_index(tp_builder_t *b, const char *type)
 	i = tp_name_index_get(b->type_index, type);
 	if (i >= 0)
 		return i;
-	_grow_array((void **) &b->types, &b->type_cap, b->ntypes + 1,
-		    sizeof(char *));
+	if (_grow_array(b, (void **) &b->types, &b->type_cap, b->ntypes + 1,
+			sizeof(char *)))
+		return -1;
+	if (!(b->types[b->ntypes] = _strdup(b, type)))
+		return -1;
 	i = b->ntypes++;
-	b->types[i] = _strdup(type);
-	if (tp_name_index_put(b->type_index, b->types[i], i))
-		abort();
+	if (_index(b, b->type_index, b->types[i], i))
+		return -1;
 	return i;
 }
 
@@ -275,9 +322,14 @@ extern int tp_builder_node_gpus(tp_builder_t *b, const char *node, int gpus,
 		errno = EINVAL;
 		return -1;
 	}
+	if (gpu_type) {
+		int type = _type_index(b, gpu_type);
+
+		if (b->nomem)
+			return tp_builder_nomem(err);
+		b->nodes[i].gpu_type = type;
+	}
 	b->nodes[i].gpus = gpus;
-	if (gpu_type)
-		b->nodes[i].gpu_type = _type_index(b, gpu_type);
 	return 0;
 }
 
@@ -292,8 +344,12 @@ extern int tp_builder_node_nics(tp_builder_t *b, const char *node,
 	if (nics >= 0)
 		b->nodes[i].nics = nics;
 	if (nic_names) {
+		char *copy = _strdup(b, nic_names);
+
+		if (!copy)
+			return tp_builder_nomem(err);
 		free(b->nodes[i].nic_names);
-		b->nodes[i].nic_names = _strdup(nic_names);
+		b->nodes[i].nic_names = copy;
 	}
 	if (nic_gbps > 0)
 		b->nodes[i].nic_gbps = nic_gbps;
@@ -304,9 +360,11 @@ extern int tp_builder_switch_links(tp_builder_t *b, const char *sw,
 				   int uplinks, double uplink_gbps,
 				   tp_error_t *err)
 {
-	int i = tp_name_index_get(b->switch_index, sw);
+	int i;
 
-	if (i < 0) {
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((i = tp_name_index_get(b->switch_index, sw)) < 0) {
 		_fail(b, err, "unknown switch %s (not in topology.conf)", sw);
 		errno = ENOENT;
 		return -1;
@@ -322,45 +380,50 @@ extern int tp_builder_add_domain(tp_builder_t *b, const char *name,
 				 double nvlink_gbps, tp_error_t *err)
 {
 	tp_bdomain_t *d;
-	int i = tp_name_index_get(b->domain_index, name);
+	int i;
 
-	if (i >= 0) {
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((i = tp_name_index_get(b->domain_index, name)) >= 0) {
 		_fail(b, err, "duplicate NVLink domain name %s (first at %s:%d)",
 		      name, b->domains[i].file ? b->domains[i].file : "?",
 		      b->domains[i].line);
 		errno = EEXIST;
 		return -1;
 	}
-	_grow_array((void **) &b->domains, &b->domain_cap, b->ndomains + 1,
-		    sizeof(*b->domains));
+	if (_grow_array(b, (void **) &b->domains, &b->domain_cap,
+			b->ndomains + 1, sizeof(*b->domains)))
+		return tp_builder_nomem(err);
 	i = b->ndomains++;
 	d = &b->domains[i];
-	d->name = _strdup(name);
-	d->file = _strdup(b->file);
+	d->name = _strdup(b, name);
+	d->file = _strdup(b, b->file);
 	d->line = b->line;
 	d->nvlink_gbps = nvlink_gbps;
-	if (tp_name_index_put(b->domain_index, d->name, i))
-		abort();
+	if (_index(b, b->domain_index, d->name, i))
+		return tp_builder_nomem(err);
 	return i;
 }
 
 extern int tp_builder_domain_node(tp_builder_t *b, int domain,
 				  const char *node, tp_error_t *err)
 {
-	tp_bdomain_t *d = &b->domains[domain];
+	tp_bdomain_t *d;
 	int i = _lookup_node(b, node, err);
 
 	if (i < 0)
 		return -1;
+	d = &b->domains[domain];
 	if (b->nodes[i].domain >= 0) {
 		_fail(b, err, "node %s is in two NVLink domains: %s and %s",
 		      node, b->domains[b->nodes[i].domain].name, d->name);
 		errno = EEXIST;
 		return -1;
 	}
+	if (_grow_array(b, (void **) &d->nodes, &d->node_cap, d->nnodes + 1,
+			sizeof(int)))
+		return tp_builder_nomem(err);
 	b->nodes[i].domain = domain;
-	_grow_array((void **) &d->nodes, &d->node_cap, d->nnodes + 1,
-		    sizeof(int));
 	d->nodes[d->nnodes++] = i;
 	return 0;
 }

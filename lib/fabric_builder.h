@@ -72,12 +72,20 @@ struct tp_builder {
 
 	char *file;		/* current tp_builder_where() */
 	int line;
+
+	/* An allocation failed: the builder holds less than it was given,
+	 * so later additions fail and tp_builder_finish() refuses it. */
+	bool nomem;
 };
 
 /* Fill err with "file:line: " (when file is set) and the message. */
 extern void tp_builder_error(const tp_builder_t *b, const char *file,
 			     int line, tp_error_t *err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* Fill err (when not NULL) with "out of memory" and set errno to ENOMEM.
+ * RET -1 */
+extern int tp_builder_nomem(tp_error_t *err);
 
 /* Build the block tree of a fabric whose nodes, switches and domains are
  * set. RET 0 or -1 (ENOMEM). Defined in fabric_blocks.c. */

@@ -18,8 +18,11 @@
 
 #include "fabric_builder.h"
 
-#define _sw_fail(b, s, err, ...) \
-	tp_builder_error(b, (s)->file, (s)->line, err, __VA_ARGS__)
+/* Name the line of switch s in err; the model is invalid (EINVAL). */
+#define _sw_fail(b, s, err, ...) do { \
+	tp_builder_error(b, (s)->file, (s)->line, err, __VA_ARGS__); \
+	errno = EINVAL; \
+} while (0)
 
 static int _resolve_children(tp_builder_t *b, tp_error_t *err)
 {
@@ -38,9 +41,8 @@ static int _resolve_children(tp_builder_t *b, tp_error_t *err)
 		}
 		if (!s->nchild_names)
 			continue;
-		s->children = malloc(sizeof(int) * s->nchild_names);
-		if (!s->children)
-			abort();
+		if (!(s->children = malloc(sizeof(int) * s->nchild_names)))
+			return tp_builder_nomem(err);
 		for (int j = 0; j < s->nchild_names; j++) {
 			int c = tp_name_index_get(b->switch_index,
 						  s->child_names[j]);
@@ -105,8 +107,10 @@ static int _check_levels(tp_builder_t *b, int *level, tp_error_t *err)
 	int *has_parent = calloc((unsigned) b->nswitches + 1, sizeof(int));
 	int max = 0, top = -1, rc = -1;
 
-	if (!color || !stack || !has_parent)
-		abort();
+	if (!color || !stack || !has_parent) {
+		tp_builder_nomem(err);
+		goto fini;
+	}
 	for (int i = 0; i < b->nswitches; i++) {
 		if (_level(b, i, level, color, stack, 0, err) < 0)
 			goto fini;
@@ -140,45 +144,46 @@ fini:
 	return rc;
 }
 
-static char *_strdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
-
+/*
+ * Copy the builder's elements into a new fabric; arrays that the fabric
+ * takes over are taken from the builder, so that each has one owner
+ * whatever fails.
+ * RET the fabric without its block tree, or NULL (ENOMEM)
+ */
 static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 {
 	tp_fabric_t *f = calloc(1, sizeof(*f));
 	int nimplicit = 0;
 
 	if (!f)
-		abort();
-	f->nnodes = b->nnodes;
-	f->nodes = calloc(b->nnodes + 1, sizeof(tp_node_t));
-	f->nswitches = b->nswitches;
-	f->switches = calloc(b->nswitches + 1, sizeof(tp_switch_t));
+		return NULL;
 	for (int i = 0; i < b->nnodes; i++)
 		nimplicit += b->nodes[i].domain < 0;
-	f->ndomains = b->ndomains + nimplicit;
-	f->domains = calloc(f->ndomains + 1, sizeof(tp_domain_t));
-	f->ngpu_types = b->ntypes;
+	f->nodes = calloc(b->nnodes + 1, sizeof(tp_node_t));
+	f->switches = calloc(b->nswitches + 1, sizeof(tp_switch_t));
+	f->domains = calloc(b->ndomains + nimplicit + 1, sizeof(tp_domain_t));
 	f->gpu_types = calloc(b->ntypes + 1, sizeof(char *));
 	f->name_index = tp_name_index_new();
-	f->nvlink_gbps = b->default_nvlink_gbps;
 	if (!f->nodes || !f->switches || !f->domains || !f->gpu_types ||
 	    !f->name_index)
-		abort();
+		goto nomem;
+	/* Counted only now: tp_fabric_free() walks these arrays, whose
+	 * elements are all zero until filled. */
+	f->nnodes = b->nnodes;
+	f->nswitches = b->nswitches;
+	f->ndomains = b->ndomains + nimplicit;
+	f->ngpu_types = b->ntypes;
+	f->nvlink_gbps = b->default_nvlink_gbps;
 
 	for (int i = 0; i < b->ntypes; i++)
-		f->gpu_types[i] = _strdup(b->types[i]);
+		if (!(f->gpu_types[i] = strdup(b->types[i])))
+			goto nomem;
 	for (int i = 0; i < b->nswitches; i++) {
 		tp_bswitch_t *bs = &b->switches[i];
 		tp_switch_t *s = &f->switches[i];
 
-		s->name = _strdup(bs->name);
+		if (!(s->name = strdup(bs->name)))
+			goto nomem;
 		s->level = level[i];
 		s->nchildren = bs->nchild_names;
 		s->children = bs->children;
@@ -194,7 +199,8 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		tp_bdomain_t *bd = &b->domains[i];
 		tp_domain_t *d = &f->domains[i];
 
-		d->name = _strdup(bd->name);
+		if (!(d->name = strdup(bd->name)))
+			goto nomem;
 		d->nodes = bd->nodes;
 		bd->nodes = NULL;
 		d->nnodes = bd->nnodes;
@@ -206,7 +212,8 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		tp_bnode_t *bn = &b->nodes[i];
 		tp_node_t *n = &f->nodes[i];
 
-		n->name = _strdup(bn->name);
+		if (!(n->name = strdup(bn->name)))
+			goto nomem;
 		n->gpus = bn->gpus >= 0 ? bn->gpus : b->default_gpus;
 		n->gpu_type = bn->gpu_type;
 		n->leaf = bn->leaf;
@@ -221,18 +228,19 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 			/* The node's own NVSwitch board is its domain. */
 			tp_domain_t *d = &f->domains[nimplicit];
 
-			d->name = _strdup(bn->name);
-			d->nodes = malloc(sizeof(int));
-			if (!d->nodes)
-				abort();
+			if (!(d->name = strdup(bn->name)) ||
+			    !(d->nodes = malloc(sizeof(int))))
+				goto nomem;
 			d->nodes[0] = i;
 			d->nnodes = 1;
 			d->nvlink_gbps = b->default_nvlink_gbps;
 			d->implicit = true;
 			n->domain = nimplicit++;
 		}
+		/* Names are unique (the builder made sure): only memory
+		 * can be lacking. */
 		if (tp_name_index_put(f->name_index, n->name, i))
-			abort();
+			goto nomem;
 		f->total_gpus += n->gpus;
 		if (i == 0 || n->gpus < f->min_gpus)
 			f->min_gpus = n->gpus;
@@ -240,38 +248,43 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 			f->max_gpus = n->gpus;
 	}
 	return f;
+nomem:
+	tp_fabric_free(f);
+	return NULL;
 }
 
 extern tp_fabric_t *tp_builder_finish(tp_builder_t *b, tp_error_t *err)
 {
 	tp_fabric_t *f = NULL;
-	int *level;
+	int *level = NULL;
 	int max;
 
+	if (b->nomem) {
+		tp_builder_nomem(err);
+		goto fini;
+	}
 	if (!b->nswitches || !b->nnodes) {
 		tp_builder_error(b, b->file, b->line, err,
 				 "no switches with nodes: the fabric is empty");
 		errno = EINVAL;
-		tp_builder_free(b);
-		return NULL;
-	}
-	level = calloc(b->nswitches, sizeof(int));
-	if (!level)
-		abort();
-	if (_resolve_children(b, err) ||
-	    (max = _check_levels(b, level, err)) < 0) {
-		errno = EINVAL;
 		goto fini;
 	}
-	f = _freeze(b, level);
+	if (!(level = calloc(b->nswitches, sizeof(int)))) {
+		tp_builder_nomem(err);
+		goto fini;
+	}
+	if (_resolve_children(b, err) ||
+	    (max = _check_levels(b, level, err)) < 0)
+		goto fini;
+	if (!(f = _freeze(b, level))) {
+		tp_builder_nomem(err);
+		goto fini;
+	}
 	f->nlevels = 3 + max;
 	if (tp_fabric_build_blocks(f)) {
 		tp_fabric_free(f);
 		f = NULL;
-		if (err)
-			snprintf(err->text, sizeof(err->text),
-				 "out of memory building the fabric");
-		errno = ENOMEM;
+		tp_builder_nomem(err);
 	}
 fini:
 	free(level);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "fabric_builder.h"
 
@@ -28,14 +27,6 @@ static int _digits(int n)
 	return d;
 }
 
-/* Element names are short; a longer one means a broken size check. */
-static void _name(char *buf, size_t size, const char *prefix, int width,
-		  int num)
-{
-	if (snprintf(buf, size, "%s%0*d", prefix, width, num) >= (int) size)
-		abort();
-}
-
 static int _bad(tp_error_t *err, const char *what)
 {
 	if (err)
@@ -43,6 +34,16 @@ static int _bad(tp_error_t *err, const char *what)
 			 "fabric generator: %s", what);
 	errno = EINVAL;
 	return -1;
+}
+
+/* Element names are short; a longer one means a broken size check.
+ * RET 0, or -1 with err (EINVAL). */
+static int _name(char *buf, size_t size, const char *prefix, int width,
+		 int num, tp_error_t *err)
+{
+	if (snprintf(buf, size, "%s%0*d", prefix, width, num) >= (int) size)
+		return _bad(err, "element name too long");
+	return 0;
 }
 
 static int _check(const tp_gen_t *g, tp_error_t *err)
@@ -63,6 +64,35 @@ static int _check(const tp_gen_t *g, tp_error_t *err)
 	return 0;
 }
 
+/* Leaves, their nodes and uplinks. RET 0, or -1 with err. */
+static int _add_leaves(tp_builder_t *b, const tp_gen_t *g, int width,
+		       int lwidth, tp_error_t *err)
+{
+	char name[64];
+
+	for (int leaf = 0; leaf < g->leaves; leaf++) {
+		int sw;
+
+		if (_name(name, sizeof(name), "leaf", lwidth, leaf + 1, err) ||
+		    (sw = tp_builder_add_switch(b, name, err)) < 0)
+			return -1;
+		for (int i = 0; i < g->nodes_per_leaf; i++) {
+			if (_name(name, sizeof(name), "gpu", width,
+				  leaf * g->nodes_per_leaf + i + 1, err) ||
+			    tp_builder_add_node(b, sw, name, err))
+				return -1;
+		}
+		if (tp_builder_switch_links(b, b->switches[sw].name,
+					    g->uplinks_per_leaf ?
+					    g->uplinks_per_leaf :
+					    g->nodes_per_leaf *
+					    g->gpus_per_node,
+					    g->uplink_gbps, err))
+			return -1;
+	}
+	return 0;
+}
+
 /* Cut domains within each leaf so they nest under it; the last domain
  * of a leaf may be smaller. RET 0, or -1 with err. */
 static int _add_domains(tp_builder_t *b, const tp_gen_t *g, int width,
@@ -79,16 +109,16 @@ static int _add_domains(tp_builder_t *b, const tp_gen_t *g, int width,
 		for (int i = 0; i < g->nodes_per_leaf; i += nvl) {
 			int d;
 
-			_name(name, sizeof(name), "nvl", width, next++);
-			d = tp_builder_add_domain(b, name, g->nvlink_gbps,
-						  err);
-			if (d < 0)
+			if (_name(name, sizeof(name), "nvl", width, next++,
+				  err) ||
+			    (d = tp_builder_add_domain(b, name, g->nvlink_gbps,
+						       err)) < 0)
 				return -1;
 			for (int j = i; j < i + nvl &&
 			     j < g->nodes_per_leaf; j++) {
-				_name(name, sizeof(name), "gpu", width,
-				      base + j + 1);
-				if (tp_builder_domain_node(b, d, name, err))
+				if (_name(name, sizeof(name), "gpu", width,
+					  base + j + 1, err) ||
+				    tp_builder_domain_node(b, d, name, err))
 					return -1;
 			}
 		}
@@ -96,40 +126,13 @@ static int _add_domains(tp_builder_t *b, const tp_gen_t *g, int width,
 	return 0;
 }
 
-extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
+/* The spines of each group of leaves and, with two levels, the cores
+ * above every spine. RET 0, or -1 with err. */
+static int _add_spines(tp_builder_t *b, const tp_gen_t *g, int lwidth,
+		       tp_error_t *err)
 {
-	tp_builder_t *b;
 	char name[64];
-	int nodes, width, lwidth, pods, lpp;
-
-	if (_check(g, err))
-		return NULL;
-	if (!(b = tp_builder_new()))
-		return NULL;
-	nodes = g->leaves * g->nodes_per_leaf;
-	width = _digits(nodes) < 3 ? 3 : _digits(nodes);
-	lwidth = _digits(g->leaves) < 2 ? 2 : _digits(g->leaves);
-	tp_builder_defaults(b, g->gpus_per_node, g->nic_gbps, g->nvlink_gbps);
-
-	for (int leaf = 0; leaf < g->leaves; leaf++) {
-		int sw;
-
-		_name(name, sizeof(name), "leaf", lwidth, leaf + 1);
-		sw = tp_builder_add_switch(b, name, err);
-		for (int i = 0; i < g->nodes_per_leaf; i++) {
-			_name(name, sizeof(name), "gpu", width, leaf * g->nodes_per_leaf + i + 1);
-			tp_builder_add_node(b, sw, name, err);
-		}
-		tp_builder_switch_links(b, b->switches[sw].name,
-					g->uplinks_per_leaf ?
-					g->uplinks_per_leaf :
-					g->nodes_per_leaf * g->gpus_per_node,
-					g->uplink_gbps, err);
-	}
-	if (_add_domains(b, g, width, err)) {
-		tp_builder_free(b);
-		return NULL;
-	}
+	int pods, lpp;
 
 	lpp = (g->levels == 2 && g->leaves_per_pod > 0) ? g->leaves_per_pod :
 		g->leaves;
@@ -143,12 +146,15 @@ extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
 					 pod + 1, s + 1);
 			else
 				snprintf(name, sizeof(name), "spine%d", s + 1);
-			sw = tp_builder_add_switch(b, name, err);
+			if ((sw = tp_builder_add_switch(b, name, err)) < 0)
+				return -1;
 			for (int leaf = pod * lpp;
 			     leaf < (pod + 1) * lpp && leaf < g->leaves;
 			     leaf++) {
-				_name(name, sizeof(name), "leaf", lwidth, leaf + 1);
-				tp_builder_add_child(b, sw, name, err);
+				if (_name(name, sizeof(name), "leaf", lwidth,
+					  leaf + 1, err) ||
+				    tp_builder_add_child(b, sw, name, err))
+					return -1;
 			}
 		}
 	}
@@ -156,14 +162,40 @@ extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
 		int sw;
 
 		snprintf(name, sizeof(name), "core%d", s + 1);
-		sw = tp_builder_add_switch(b, name, err);
+		if ((sw = tp_builder_add_switch(b, name, err)) < 0)
+			return -1;
 		for (int pod = 0; pod < pods; pod++) {
 			for (int t = 0; t < SPINES_PER_GROUP; t++) {
 				snprintf(name, sizeof(name), "pod%d-spine%d",
 					 pod + 1, t + 1);
-				tp_builder_add_child(b, sw, name, err);
+				if (tp_builder_add_child(b, sw, name, err))
+					return -1;
 			}
 		}
+	}
+	return 0;
+}
+
+extern tp_fabric_t *tp_fabric_generate(const tp_gen_t *g, tp_error_t *err)
+{
+	tp_builder_t *b;
+	int nodes, width, lwidth;
+
+	if (_check(g, err))
+		return NULL;
+	if (!(b = tp_builder_new())) {
+		tp_builder_nomem(err);
+		return NULL;
+	}
+	nodes = g->leaves * g->nodes_per_leaf;
+	width = _digits(nodes) < 3 ? 3 : _digits(nodes);
+	lwidth = _digits(g->leaves) < 2 ? 2 : _digits(g->leaves);
+	tp_builder_defaults(b, g->gpus_per_node, g->nic_gbps, g->nvlink_gbps);
+	if (_add_leaves(b, g, width, lwidth, err) ||
+	    _add_domains(b, g, width, err) ||
+	    _add_spines(b, g, lwidth, err)) {
+		tp_builder_free(b);
+		return NULL;
 	}
 	return tp_builder_finish(b, err);
 }

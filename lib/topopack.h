@@ -50,8 +50,8 @@ typedef struct tp_fabric tp_fabric_t;
 /*
  * Read a Slurm topology.conf and, when topopack_conf is not NULL, a
  * topopack.conf that adds GPUs, NVLink domains, NICs and link speeds.
- * RET a new fabric, or NULL with err naming file, line and problem;
- * nothing is half-loaded.
+ * RET a new fabric, or NULL with err naming file, line and problem (or
+ * "out of memory", errno ENOMEM); nothing is half-loaded.
  */
 extern tp_fabric_t *tp_fabric_load(const char *topology_conf,
 				   const char *topopack_conf, tp_error_t *err);

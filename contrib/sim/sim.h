@@ -109,7 +109,8 @@ typedef struct {
  * lower priorities: topopack through tp_preempt_plan(), the other policies
  * the way cons_tres does (lowest priority first, until the job fits, then
  * only those under the chosen nodes).
- * RET 0, or -1 with err (out of memory).
+ * RET 0, or -1 with err: out of memory (ENOMEM), or a placement the
+ *	state refuses (EINVAL: a bug of the policy)
  */
 extern int sim_run(const tp_fabric_t *fabric, const sim_trace_t *trace,
 		   const sim_opts_t *opts, sim_result_t *out, tp_error_t *err);

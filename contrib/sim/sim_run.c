@@ -81,6 +81,7 @@ typedef struct {
 	int busy_gpus;
 	double now;
 	bool oom;
+	tp_error_t *err;		/* what failed, other than memory */
 } _sim_t;
 
 static int _oom(_sim_t *s)
@@ -343,7 +344,8 @@ static double _predicted_eff(_sim_t *s, const tp_placement_t *p)
 	return m.allreduce_eff;
 }
 
-/* Start job j (already off the queue) on p, which it takes over. */
+/* Start job j (already off the queue) on p, which it takes over (and
+ * clears when it fails). */
 static int _start(_sim_t *s, int j, tp_placement_t *p)
 {
 	_job_t *job = &s->job[j];
@@ -353,13 +355,17 @@ static int _start(_sim_t *s, int j, tp_placement_t *p)
 	o->min_leaves = p->count > 1 ?
 		sim_min_leaves(&s->lv, s->state, &job->req) : 1;
 	if (tp_state_apply(s->state, p, false)) {
-		/* The policy placed it on this very state: cannot happen. */
-		fprintf(stderr, "topopack-sim: job %ld: placement does not apply\n",
-			s->tj[j].id);
-		abort();
+		/* The policy placed it on this very state: a bug, which ends
+		 * the replay with an error. */
+		snprintf(s->err->text, sizeof(s->err->text),
+			 "job %ld: placement does not apply", s->tj[j].id);
+		tp_placement_clear(p);
+		return -1;
 	}
-	if (tp_metrics(s->state, p, &m))
+	if (tp_metrics(s->state, p, &m)) {
+		tp_placement_clear(p);
 		return _oom(s);
+	}
 	job->pl = *p;
 	memset(p, 0, sizeof(*p));
 	job->state = JOB_RUNNING;
@@ -794,7 +800,7 @@ extern int sim_run(const tp_fabric_t *fabric, const sim_trace_t *trace,
 		   const sim_opts_t *opts, sim_result_t *out, tp_error_t *err)
 {
 	_sim_t s = { .fabric = fabric, .tj = trace->job, .opts = opts,
-		     .out = out, .njobs = trace->count };
+		     .out = out, .njobs = trace->count, .err = err };
 	double t0 = _seconds();
 	int rc;
 
@@ -804,9 +810,11 @@ extern int sim_run(const tp_fabric_t *fabric, const sim_trace_t *trace,
 	out->wall_s = _seconds() - t0;
 	_free(&s);
 	if (rc) {
-		snprintf(err->text, sizeof(err->text), "out of memory");
+		if (s.oom)
+			snprintf(err->text, sizeof(err->text),
+				 "out of memory");
 		sim_result_free(out);
-		errno = ENOMEM;
+		errno = s.oom ? ENOMEM : EINVAL;
 	}
 	return rc;
 }
