@@ -359,7 +359,14 @@ typedef struct {
 	uint32_t *id;		/* their ids */
 	double lost_gpu_seconds;	/* sum of GPUs x run_seconds */
 	tp_placement_t placement;	/* where the request then goes */
+	bool cut;		/* the time budget ran out first: the plan is
+				 * as compact as any, but may lose more work
+				 * than the best */
 } tp_preempt_plan_t;
+
+/* The time budget of tp_preempt_plan(), in seconds: slurmctld holds its
+ * locks while the plan is made. */
+#define TP_PREEMPT_BUDGET 0.040
 
 /*
  * Choose which running jobs to preempt so that the request gets the most
@@ -368,9 +375,21 @@ typedef struct {
  * spares the higher priorities. The state s holds the victims' GPUs.
  * A plan with no victim is returned when preempting cannot do better
  * than placing now.
+ * IN budget_seconds - time for the search, from the call: once it has
+ *	run out, the cheapest plan found by then is returned with plan->cut
+ *	set (with 0, the most compact placement with the cheapest jobs on
+ *	each of its nodes); negative or NaN: no limit
  * OUT plan - free with tp_preempt_plan_clear()
- * RET 0, or -1 with err (errno EAGAIN: no plan places the request)
+ * RET 0, or -1 with err (errno EAGAIN: no plan places the request,
+ *	EINVAL: the jobs do not match the state, ENOMEM: out of memory)
  */
+extern int tp_preempt_plan_within(const tp_state_t *s,
+				  const tp_request_t *req,
+				  const tp_victim_t *victims, int nvictims,
+				  double budget_seconds,
+				  tp_preempt_plan_t *plan, tp_error_t *err);
+
+/* tp_preempt_plan_within() with the budget TP_PREEMPT_BUDGET. */
 extern int tp_preempt_plan(const tp_state_t *s, const tp_request_t *req,
 			   const tp_victim_t *victims, int nvictims,
 			   tp_preempt_plan_t *plan, tp_error_t *err);

@@ -6,6 +6,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -204,6 +205,7 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 	int n = tf->nnodes;
 	int *vcount = xcalloc(n + 1, sizeof(int));
 	int *vexcl = xcalloc(n + 1, sizeof(int));
+	int *vgpus = xcalloc(n + 1, sizeof(int));	/* victims' GPUs */
 	int *left = xcalloc(n + 1, sizeof(int));
 	int *others = xcalloc(n + 1, sizeof(int));	/* GPUs */
 	bool *other_jobs = xcalloc(n + 1, sizeof(bool));
@@ -214,6 +216,7 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 	for (int j = 0; j < vs->nv; j++)
 		for (int i = 0; i < vs->v[j].nnodes; i++) {
 			vcount[vs->v[j].node[i]]++;
+			vgpus[vs->v[j].node[i]] += vs->v[j].gpus[i];
 			if (vs->v[j].exclusive)
 				vexcl[vs->v[j].node[i]]++;
 		}
@@ -221,7 +224,7 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 		int s = tf->to_slurm[f], cap = tp_fabric_node_gpus(tf->fabric, f);
 		node_record_t *node_ptr = (s >= 0) ? node_record_table_ptr[s] : NULL;
 		uint64_t used;
-		int vg = 0, jobs;
+		int jobs;
 
 		if (!node_ptr)
 			continue;
@@ -231,11 +234,7 @@ static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
 			topopack_node_gpus(node_ptr, &avail, &used);
 		}
 		left[f] = (used > (uint64_t) cap) ? cap : (int) used;
-		for (int j = 0; j < vs->nv; j++)
-			for (int i = 0; i < vs->v[j].nnodes; i++)
-				if (vs->v[j].node[i] == f)
-					vg += vs->v[j].gpus[i];
-		others[f] = (left[f] > vg) ? left[f] - vg : 0;
+		others[f] = (left[f] > vgpus[f]) ? left[f] - vgpus[f] : 0;
 		left[f] -= others[f];	/* what the victims may hold */
 		jobs = node_ptr->run_job_cnt + node_ptr->sus_job_cnt;
 		other_jobs[f] = (others[f] > 0) || (jobs > vcount[f]) ||
@@ -285,6 +284,7 @@ fail:
 fini:
 	xfree(vcount);
 	xfree(vexcl);
+	xfree(vgpus);
 	xfree(left);
 	xfree(others);
 	xfree(other_jobs);
@@ -582,11 +582,18 @@ static bool _plan(job_record_t *job_ptr, bitstr_t *node_bitmap,
 	}
 	req.usable = usable;
 	if (tp_preempt_plan(state, &req, vs.v, vs.nv, plan, &err)) {
-		log_flag(SELECT_TYPE, "%pJ: no preemption plan, left to select/cons_tres: %s",
-			 job_ptr, err.text);
+		if (errno == ENOMEM)
+			error("topopack: %pJ: %s; preemption left to select/cons_tres",
+			      job_ptr, err.text);
+		else
+			log_flag(SELECT_TYPE, "%pJ: no preemption plan, left to select/cons_tres: %s",
+				 job_ptr, err.text);
 		memset(plan, 0, sizeof(*plan));
 		goto fini;
 	}
+	if (plan->cut)
+		log_flag(SELECT_TYPE, "%pJ: preemption search cut after %.0f ms; the cheapest plan found by then is used",
+			 job_ptr, TP_PREEMPT_BUDGET * 1e3);
 	if (!plan->count) {
 		log_flag(SELECT_TYPE, "%pJ: preempting cannot place it better than now",
 			 job_ptr);

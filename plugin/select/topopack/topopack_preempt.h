@@ -43,7 +43,9 @@
  *    step 2 follows.
  * 2. RUN_NOW or WILL_RUN with preemptee candidates, all of them removable
  *    by cons_tres (PreemptMode REQUEUE or CANCEL), for a job topopack
- *    places: tp_preempt_plan() over slurmctld's jobs. A plan with victims
+ *    places: tp_preempt_plan() over slurmctld's jobs, within its time
+ *    budget (a cut search is logged with DebugFlags=SelectType; running
+ *    out of memory, at error level). A plan with victims
  *    is offered to cons_tres (plan's nodes, plan's victims); in RUN_NOW
  *    mode, when cons_tres accepts and Slurm is to preempt jobs, the plan
  *    is logged at info level as
