@@ -458,8 +458,9 @@ static bool _preempt_plan(_sim_t *s, int j, tp_placement_t *p)
 			.preemptable = true,
 		};
 	}
-	ok = nv && !tp_preempt_plan(s->state, &s->job[j].req, v, nv, &plan,
-				    &err);
+	/* No time budget: a replay must not depend on the machine's speed. */
+	ok = nv && !tp_preempt_plan_within(s->state, &s->job[j].req, v, nv,
+					   -1, &plan, &err);
 	free(v);
 	if (!ok)
 		return false;
