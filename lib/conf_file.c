@@ -400,9 +400,18 @@ static int _read_file(reader_t *r, const char *path, const char *from,
 		goto fini;
 	}
 	while ((n = getline(&phys, &cap, f)) >= 0) {
-		size_t len = _strip_comment(phys, n);
+		size_t len;
 
 		lineno++;
+		/* A text file has no NUL byte; the parser below stops at
+		 * one and would miscount what it decodes. */
+		if (memchr(phys, '\0', n)) {
+			tp_conf_error(r->err, path, lineno,
+				      "NUL byte in the line (not a text file?)");
+			errno = EINVAL;
+			goto fini;
+		}
+		len = _strip_comment(phys, n);
 		if (!cont) {
 			first = lineno;
 			logical.len = 0;

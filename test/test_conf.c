@@ -70,6 +70,9 @@ static const load_case_t load_cases[] = {
 	    "nosuch.topology.conf: No such file or directory"),
 	BAD("bad-unknown-key.topology.conf", NULL,
 	    "bad-unknown-key.topology.conf", 2, "unknown key 'Speed'"),
+	/* Found by fuzzing: a NUL byte made the line decoder overrun. */
+	BAD("bad-nul.topology.conf", NULL, "bad-nul.topology.conf", 2,
+	    "NUL byte in the line (not a text file?)"),
 	BAD("bad-hostlist.topology.conf", NULL, "bad-hostlist.topology.conf",
 	    2, "bad Nodes hostlist: unbalanced brackets in 'n[3-4'"),
 	BAD("bad-reversed.topology.conf", NULL, "bad-reversed.topology.conf",

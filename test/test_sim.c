@@ -172,6 +172,33 @@ START_TEST(test_trace_errors)
 
 	ck_assert_int_eq(sim_trace_read("/nonexistent/t.csv", 0, &t, &err), -1);
 	ck_assert_str_eq(err.text, "/nonexistent/t.csv: No such file or directory");
+
+	/* Found by fuzzing: strtod's "nan" and "inf" were times, and a job
+	 * number past a long was converted all the same. */
+	p = _write("nan.csv", "1,nan,60,8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s:1: submit_s is not a number: \"nan\"",
+		 p);
+	ck_assert_str_eq(err.text, want);
+	p = _write("inf.swf", "1 0 0 inf 8 -1 -1 8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s:1: field 4 is not a number: \"inf\"",
+		 p);
+	ck_assert_str_eq(err.text, want);
+	p = _write("big.swf", "1e300 0 0 10 8 -1 -1 8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s:1: job number out of range", p);
+	ck_assert_str_eq(err.text, want);
+	p = _write("big.csv", "9.3e18,0,60,8\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), -1);
+	snprintf(want, sizeof(want), "%s:1: job_id must be a whole number", p);
+	ck_assert_str_eq(err.text, want);
+	/* Records, but none that can run: an empty trace, not a crash. */
+	p = _write("invalid.csv", "1,0,60,0\n");
+	ck_assert_int_eq(sim_trace_read(p, 0, &t, &err), 0);
+	ck_assert_int_eq(t.records, 1);
+	ck_assert_int_eq(t.count, 0);
+	sim_trace_free(&t);
 }
 END_TEST
 

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,19 @@ static bool _number(const char *text, double *out)
 	*out = strtod(text, &end);
 	while (isspace((unsigned char) *end))
 		end++;
-	return !*end && !errno;
+	/* strtod takes "nan" and "inf": no time or count is either. */
+	return !*end && !errno && isfinite(*out);
+}
+
+/* A job id: whole, and within a long (2^63 is the first double past
+ * LONG_MAX). */
+static bool _id(double v, long *out)
+{
+	if (!(v >= (double) LONG_MIN && v < 9223372036854775808.0) ||
+	    v != (double) (long) v)
+		return false;
+	*out = (long) v;
+	return true;
 }
 
 static bool _int(double v, int *out)
@@ -139,7 +152,8 @@ static int _swf_line(_reader_t *r, char *line)
 	if (n < 8)
 		return _fail(r, "%d fields, a Standard Workload Format record has %d",
 			     n, SWF_FIELDS);
-	job.id = (long) f[0];
+	if (!_id(f[0], &job.id))
+		return _fail(r, "job number out of range");
 	job.submit = f[1];
 	job.duration = f[3];
 	if (!_int(f[4] > 0 ? f[4] : f[7], &procs))
@@ -239,7 +253,8 @@ static int _csv_line(_reader_t *r, char *line)
 		if (_csv_value(r, field, n, c, c == COL_ID ?
 			       (double) r->trace->records : 0, &v[c]))
 			return -1;
-	job.id = (long) v[COL_ID];
+	if (!_id(v[COL_ID], &job.id))
+		return _fail(r, "job_id must be a whole number");
 	job.submit = v[COL_SUBMIT];
 	job.duration = v[COL_DURATION];
 	if (!_int(v[COL_GPUS], &job.gpus) || !_int(v[COL_NODES], &job.nodes) ||
@@ -333,7 +348,9 @@ extern int sim_trace_read(const char *path, long max_jobs, sim_trace_t *trace,
 		errno = EINVAL;
 		return -1;
 	}
-	qsort(trace->job, trace->count, sizeof(sim_job_t), _cmp_submit);
+	if (trace->count)	/* every record invalid: no array at all */
+		qsort(trace->job, trace->count, sizeof(sim_job_t),
+		      _cmp_submit);
 	return 0;
 }
 
