@@ -50,6 +50,10 @@ typedef struct {
 	int cost_width;
 	tp_chunk_t *arena;	/* scratch, freed after each candidate */
 
+	int broke;		/* the level whose limit the candidate's
+				 * best pick broke (TP_LVL_NODE: max_nodes,
+				 * TP_LVL_LEAF: max_leaves), or -1 */
+
 	bool found;		/* best placement so far: */
 	tp_key_t best_key;
 	int best_fit[TP_MAX_LEVELS];
@@ -81,7 +85,8 @@ extern int tp_search_units(const tp_search_t *c, int n, int *gpus);
 extern int tp_search_cap(const tp_search_t *c, int b);
 
 /* Consider a complete pick for the candidate whose fit prefix is fit[nfit]:
- * kept when the request's limits allow it and it beats the best. */
+ * kept when the request's limits allow it and it beats the best; when
+ * they do not, c->broke says which limit it broke. */
 extern void tp_search_offer(tp_search_t *c, const tp_key_t *key,
 			    const int *fit, int nfit, const tp_pick_t *p);
 
@@ -116,5 +121,9 @@ extern void tp_flat_leaf_eval(tp_search_t *c, int b, const int *fit,
 /* RET false when it cannot decide exactly; the knapsack must. */
 extern bool tp_group_eval(tp_search_t *c, int b, const int *fit, int nfit,
 			  tp_pick_t *p);
+/* The best pick of b whose blocks of level (TP_LVL_NODE or TP_LVL_LEAF)
+ * number at most limit; for a candidate whose best pick broke it. */
+extern void tp_limited_eval(tp_search_t *c, int b, int level, int limit,
+			    const int *fit, int nfit, tp_pick_t *p);
 
 #endif /* _TOPOPACK_PLACE_SEARCH_H */

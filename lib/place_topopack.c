@@ -225,16 +225,18 @@ static int _leaves_of(const tp_search_t *c, const tp_pick_t *p)
 	return n;
 }
 
-static bool _acceptable(const tp_search_t *c, const tp_pick_t *p)
+/* RET -1 when the pick keeps the request's limits, else the level of
+ * the limit it breaks. */
+static int _broken_limit(const tp_search_t *c, const tp_pick_t *p)
 {
 	const tp_request_t *r = c->req;
 
 	if (!c->per_node && r->max_nodes > 0 && p->count > r->max_nodes)
-		return false;
+		return TP_LVL_NODE;
 	if (r->max_leaves > 0 && c->top > TP_LVL_LEAF &&
 	    _leaves_of(c, p) > r->max_leaves)
-		return false;
-	return true;
+		return TP_LVL_LEAF;
+	return -1;
 }
 
 /* Fewest nodes that can give D GPUs inside block b, from its histogram. */
@@ -280,7 +282,11 @@ static void _lower_bound(const tp_search_t *c, int b, tp_key_t *lb)
 extern void tp_search_offer(tp_search_t *c, const tp_key_t *key,
 			    const int *fit, int nfit, const tp_pick_t *p)
 {
-	if (_acceptable(c, p) && _better(c, key, fit, nfit))
+	int broke = _broken_limit(c, p);
+
+	if (broke >= 0)
+		c->broke = broke;
+	else if (_better(c, key, fit, nfit))
 		_keep(c, key, fit, nfit, p);
 }
 
@@ -441,6 +447,7 @@ static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 						     nfit) <= 0))
 				break;
 		}
+		c->broke = -1;
 		if (t == TP_LVL_LEAF && f->blocks[cand[i].block].flat)
 			tp_flat_leaf_eval(c, cand[i].block, cand[i].fit, nfit,
 					  p);
@@ -449,6 +456,13 @@ static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 					p))
 			tp_knapsack_eval(c, cand[i].block, cand[i].fit, nfit,
 					 p);
+		/* The best pick broke a limit: the best one that keeps it
+		 * may still be there, with a worse key. */
+		if (c->broke >= 0)
+			tp_limited_eval(c, cand[i].block, c->broke,
+					c->broke == TP_LVL_NODE ?
+					c->req->max_nodes : c->req->max_leaves,
+					cand[i].fit, nfit, p);
 		_arena_reset(c);
 	}
 	free(cand);

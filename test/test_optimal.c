@@ -7,6 +7,10 @@
  *  and random states. For every request the compactness part of the score
  *  (top level, then blocks per level top down) must equal the best any
  *  subset of eligible nodes reaches, and the placement must be valid.
+ *  Requests may carry a node limit (GPU total on at most N nodes), a leaf
+ *  limit (--switches) and a usable-node mask; the exhaustive search keeps
+ *  only the subsets within them, and both sides are scored by a scorer of
+ *  this file's own, not the library's.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -122,6 +126,8 @@ static void _random_state(tp_state_t *s)
 	}
 }
 
+static uint8_t _mask[16];
+
 static void _random_request(const tp_fabric_t *f, tp_request_t *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -135,17 +141,70 @@ static void _random_request(const tp_fabric_t *f, tp_request_t *r)
 	r->use_reserved = tp_test_rand(4) == 0;
 	if (tp_test_rand(4) == 0)
 		r->gpu_type = "a";
+	if (r->total_gpus > 0 && tp_test_rand(3) == 0)
+		r->max_nodes = 1 + tp_test_rand(4);
+	if (tp_test_rand(4) == 0)
+		r->max_leaves = 1 + tp_test_rand(2);
+	if (tp_test_rand(5) == 0) {
+		for (int n = 0; n < f->nnodes; n++)
+			_mask[n] = tp_test_rand(4) != 0;
+		r->usable = _mask;
+	}
 }
 
-/* Best score over every subset of eligible nodes. RET false if none. */
+/*
+ * The score of a node set, computed here and not by the library: per
+ * placement level, the distinct blocks holding a chosen node, and the top
+ * level, the lowest one where that count is 1 (f->nlevels: none).
+ */
+typedef struct {
+	int top;
+	int blocks[TP_MAX_LEVELS];
+} _score_t;
+
+static void _score(const tp_fabric_t *f, const int *node, int count,
+		   _score_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->top = f->nlevels;
+	for (int l = f->nlevels - 1; l >= 0; l--) {
+		int seen[16], n = 0;
+
+		for (int i = 0; i < count; i++) {
+			int a = f->ancestor[node[i] * f->nlevels + l], j;
+
+			for (j = 0; j < n && seen[j] != a; j++)
+				;
+			if (j == n)
+				seen[n++] = a;
+		}
+		out->blocks[l] = n;
+		if (n == 1)
+			out->top = l;
+	}
+}
+
+/* Lower top level first, then fewer blocks from the top level down. */
+static int _score_cmp(const _score_t *a, const _score_t *b)
+{
+	if (a->top != b->top)
+		return a->top < b->top ? -1 : 1;
+	for (int l = TP_MAX_LEVELS - 1; l >= 0; l--)
+		if (a->blocks[l] != b->blocks[l])
+			return a->blocks[l] < b->blocks[l] ? -1 : 1;
+	return 0;
+}
+
+/* Best score over every subset of eligible nodes within the request's
+ * limits (none when limits is false). RET false if none. */
 static bool _brute_force(const tp_state_t *s, const tp_request_t *r,
-			 tp_score_t *best)
+			 bool limits, _score_t *best)
 {
 	const tp_fabric_t *f = s->fabric;
 	int units[16], elig[16], ne = 0;
 	bool found = false;
-	tp_placement_t p = { 0 };
-	int node[16], gpus[16];
+	int node[16];
+	_score_t sc;
 
 	for (int n = 0; n < f->nnodes; n++) {
 		int take;
@@ -155,32 +214,33 @@ static bool _brute_force(const tp_state_t *s, const tp_request_t *r,
 		elig[ne] = n;
 		units[ne++] = r->total_gpus > 0 ? take : 1;
 	}
-	p.node = node;
-	p.gpus = gpus;
 	for (uint32_t mask = 1; mask < (1u << ne); mask++) {
 		int cnt = 0, sum = 0;
 
 		for (int i = 0; i < ne; i++) {
 			if (!(mask & (1u << i)))
 				continue;
-			node[cnt] = elig[i];
-			gpus[cnt++] = 1;
+			node[cnt++] = elig[i];
 			sum += units[i];
 		}
 		if (r->total_gpus > 0) {
 			/* each chosen node gives at least one GPU */
 			if (sum < r->total_gpus || cnt > r->total_gpus)
 				continue;
+			if (limits && r->max_nodes && cnt > r->max_nodes)
+				continue;
 		} else if (cnt != r->nodes) {
 			continue;
 		}
-		p.count = cnt;
-		tp_placement_score(f, &p);
+		_score(f, node, cnt, &sc);
 		/* As Slurm's tree: no job spans parts no switch joins. */
-		if (p.score.top_level >= f->nlevels)
+		if (sc.top >= f->nlevels)
 			continue;
-		if (!found || tp_score_cmp(&p.score, best) < 0) {
-			*best = p.score;
+		if (limits && r->max_leaves &&
+		    sc.blocks[TP_LVL_LEAF] > r->max_leaves)
+			continue;
+		if (!found || _score_cmp(&sc, best) < 0) {
+			*best = sc;
 			found = true;
 		}
 	}
@@ -220,6 +280,8 @@ static void _check_valid(const tp_state_t *s, const tp_request_t *r,
 START_TEST(test_matches_brute_force)
 {
 	int cases = 0, placed = 0, multi_level = 0;
+	int with_nodes = 0, with_leaves = 0, with_mask = 0;
+	int bound_nodes = 0, bound_leaves = 0;
 
 	tp_test_seed = 20261123;
 	for (int i = 0; i < FABRICS; i++) {
@@ -232,13 +294,23 @@ START_TEST(test_matches_brute_force)
 		for (int k = 0; k < REQUESTS_PER_STATE; k++) {
 			tp_request_t r;
 			tp_placement_t p;
-			tp_score_t best;
+			_score_t best, free_best, got;
 			tp_error_t err;
-			bool possible;
+			bool possible, free_possible;
 			int rc;
 
 			_random_request(f, &r);
-			possible = _brute_force(s, &r, &best);
+			possible = _brute_force(s, &r, true, &best);
+			free_possible = _brute_force(s, &r, false, &free_best);
+			with_nodes += r.max_nodes > 0;
+			with_leaves += r.max_leaves > 0;
+			with_mask += r.usable != NULL;
+			/* The limit binds: without it the best is another. */
+			if (free_possible &&
+			    (!possible || _score_cmp(&best, &free_best))) {
+				bound_nodes += r.max_nodes > 0;
+				bound_leaves += r.max_leaves > 0;
+			}
 			rc = tp_place(s, TP_POLICY_TOPOPACK, &r, &p, &err);
 			cases++;
 			ck_assert_msg(possible == (rc == 0),
@@ -250,20 +322,24 @@ START_TEST(test_matches_brute_force)
 			placed++;
 			multi_level += p.score.top_level > TP_LVL_LEAF;
 			_check_valid(s, &r, &p);
-			ck_assert_msg(!tp_score_cmp(&p.score, &best),
+			_score(f, p.node, p.count, &got);
+			ck_assert_msg(!_score_cmp(&got, &best),
 				      "fabric %d request %d: top %d vs best %d, leaves %d vs %d, pieces %d vs %d, nodes %d vs %d",
-				      i, k, p.score.top_level, best.top_level,
-				      p.score.blocks[2], best.blocks[2],
-				      p.score.blocks[1], best.blocks[1],
-				      p.score.blocks[0], best.blocks[0]);
+				      i, k, got.top, best.top,
+				      got.blocks[2], best.blocks[2],
+				      got.blocks[1], best.blocks[1],
+				      got.blocks[0], best.blocks[0]);
 			tp_placement_clear(&p);
 		}
 		tp_state_free(s);
 		tp_fabric_free(f);
 	}
-	printf("optimality: %d requests, %d placed, %d across switches\n",
-	       cases, placed, multi_level);
+	printf("optimality: %d requests, %d placed, %d across switches; node limit on %d (binding %d), leaf limit on %d (binding %d), usable mask on %d\n",
+	       cases, placed, multi_level, with_nodes, bound_nodes,
+	       with_leaves, bound_leaves, with_mask);
 	ck_assert_int_gt(multi_level, 100);
+	ck_assert_int_gt(bound_nodes, 20);
+	ck_assert_int_gt(bound_leaves, 20);
 }
 END_TEST
 

@@ -31,6 +31,12 @@ typedef struct {
 /* same with NVLink domains of 2 nodes */
 #define NVL2 { .levels = 1, .leaves = 2, .nodes_per_leaf = 4, \
 	       .gpus_per_node = 8, .nvl_nodes = 2 }
+/* 3 leaves x 4 nodes */
+#define THREE { .levels = 1, .leaves = 3, .nodes_per_leaf = 4, \
+		.gpus_per_node = 8, .nvl_nodes = 1 }
+/* 6 leaves of 2 nodes, pods of 3 leaves, a core level */
+#define PODS3 { .levels = 2, .leaves = 6, .nodes_per_leaf = 2, \
+		.gpus_per_node = 8, .leaves_per_pod = 3, .nvl_nodes = 1 }
 /* 4 leaves of 2 nodes, pods of 2 leaves, a core level */
 #define PODS { .levels = 2, .leaves = 4, .nodes_per_leaf = 2, \
 	       .gpus_per_node = 8, .leaves_per_pod = 2, .nvl_nodes = 1 }
@@ -103,6 +109,22 @@ static const _case_t _cases[] = {
 	{ "switches=2 allows two leaves",
 	  SMALL, "gpu001:8 gpu005:8", { .nodes = 4, .gpus_per_node = 8,
 	  .max_leaves = 2 }, "gpu002,gpu003,gpu004,gpu006" },
+	{ "max nodes: two leaves of one node rather than four nodes of one",
+	  THREE, "gpu001:4 gpu002:4 gpu003:4 gpu004:4 gpu006:8 gpu007:8 "
+	  "gpu008:8 gpu010:8 gpu011:8 gpu012:8",
+	  { .total_gpus = 16, .max_nodes = 2 }, "gpu005,gpu009" },
+	{ "max nodes: no way within it waits",
+	  THREE, "gpu001:4 gpu002:4 gpu003:4 gpu004:4 gpu006:8 gpu007:8 "
+	  "gpu008:8 gpu010:8 gpu011:8 gpu012:8",
+	  { .total_gpus = 24, .max_nodes = 2 }, "" },
+	{ "switches=2: two leaves in two pods rather than three in one",
+	  PODS3, "gpu002:8 gpu006:8 gpu009:8 gpu010:8 gpu011:8 gpu012:8",
+	  { .nodes = 4, .gpus_per_node = 8, .max_leaves = 2 },
+	  "gpu003,gpu004,gpu007,gpu008" },
+	{ "no switch limit: one pod, three leaves",
+	  PODS3, "gpu002:8 gpu006:8 gpu009:8 gpu010:8 gpu011:8 gpu012:8",
+	  { .nodes = 4, .gpus_per_node = 8 },
+	  "gpu001,gpu003,gpu004,gpu005" },
 	{ "more than is free waits",
 	  SMALL, "gpu001:8 gpu002:8 gpu003:8", { .nodes = 6,
 	  .gpus_per_node = 8 }, "" },
@@ -261,6 +283,43 @@ START_TEST(test_gpu_type)
 }
 END_TEST
 
+/*
+ * The case that found max_nodes checked after the search: a spine over
+ * leafa (a1-a4, 4 free GPUs each), leafb (b1, 8 free) and leafc (c1, 8
+ * free); "--gpus=16 -N1-2" fitted only b1,c1, which the stock model
+ * placed while topopack, whose best pick was the four nodes of leafa,
+ * gave up.
+ */
+START_TEST(test_max_nodes_regression)
+{
+	tp_request_t req = { .total_gpus = 16, .max_nodes = 2 };
+	tp_placement_t p;
+	tp_error_t err;
+
+	_fabric = tp_fabric_load(tp_test_data("conf", "limits.topology.conf"),
+				 tp_test_data("conf", "limits.topopack.conf"),
+				 &err);
+	ck_assert_msg(_fabric, "%s", err.text);
+	_state = tp_state_new(_fabric);
+	_apply_state("a1:4 a2:4 a3:4 a4:4");
+	ck_assert_msg(!tp_place(_state, TP_POLICY_TOPOPACK, &req, &p, &err),
+		      "%s", err.text);
+	ck_assert_int_eq(p.count, 2);
+	ck_assert_str_eq(tp_fabric_node_name(_fabric, p.node[0]), "b1");
+	ck_assert_str_eq(tp_fabric_node_name(_fabric, p.node[1]), "c1");
+	ck_assert_int_eq(p.gpus[0] + p.gpus[1], 16);
+	tp_placement_clear(&p);
+	/* without the limit, one leaf */
+	req.max_nodes = 0;
+	ck_assert_int_eq(tp_place(_state, TP_POLICY_TOPOPACK, &req, &p, &err),
+			 0);
+	ck_assert_int_eq(p.count, 4);
+	tp_placement_clear(&p);
+	tp_state_free(_state);
+	tp_fabric_free(_fabric);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("place");
@@ -268,6 +327,7 @@ static Suite *_suite(void)
 
 	tcase_add_loop_test(tc, test_exact, 0,
 			    sizeof(_cases) / sizeof(_cases[0]));
+	tcase_add_test(tc, test_max_nodes_regression);
 	tcase_add_test(tc, test_apply_and_release);
 	tcase_add_test(tc, test_usable_mask_and_bad_requests);
 	tcase_add_test(tc, test_gpu_type);
