@@ -130,12 +130,14 @@ static int _int_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-extern void tp_placement_score(const tp_fabric_t *f, tp_placement_t *p)
+extern int tp_placement_score(const tp_fabric_t *f, tp_placement_t *p)
 {
 	int *anc = malloc(sizeof(int) * (p->count + 1));
 
-	if (!anc)
-		abort();
+	if (!anc) {
+		errno = ENOMEM;
+		return -1;
+	}
 	memset(&p->score, 0, sizeof(p->score));
 	p->score.top_level = f->nlevels;	/* no common block */
 	for (int l = f->nlevels - 1; l >= 0; l--) {
@@ -151,6 +153,7 @@ extern void tp_placement_score(const tp_fabric_t *f, tp_placement_t *p)
 			p->score.top_level = l;
 	}
 	free(anc);
+	return 0;
 }
 
 extern int tp_score_cmp(const tp_score_t *a, const tp_score_t *b)
@@ -189,7 +192,11 @@ extern int tp_place(const tp_state_t *s, tp_policy_t policy,
 	}
 	if (rc)
 		return rc;
-	tp_placement_score(s->fabric, out);
+	if (tp_placement_score(s->fabric, out)) {
+		tp_placement_clear(out);
+		return tp_place_fail(err, tp_policy_name(policy), ENOMEM,
+				     "out of memory");
+	}
 	return 0;
 }
 

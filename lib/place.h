@@ -82,7 +82,8 @@ extern int tp_place_fail(tp_error_t *err, const char *who, int errnum,
 			 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Fill p->score from the nodes of p: the one judge of every policy. */
-extern void tp_placement_score(const tp_fabric_t *f, tp_placement_t *p);
+/* Fill p->score from the nodes of p: the one judge of every policy.
+ * RET 0, or -1 (ENOMEM) with p->score unset */
+extern int tp_placement_score(const tp_fabric_t *f, tp_placement_t *p);
 
 #endif /* _TOPOPACK_PLACE_H */

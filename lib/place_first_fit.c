@@ -19,14 +19,15 @@
 
 
 
-/* Leaf switches spanned by the first count nodes of node[]. */
+/* Leaf switches spanned by the first count nodes of node[]; RET -1
+ * (ENOMEM) when it cannot count them. */
 static int _leaves(const tp_fabric_t *f, const int *node, int count)
 {
 	uint8_t *seen = calloc(f->nswitches + 1, 1);
 	int n = 0;
 
 	if (!seen)
-		abort();
+		return -1;
 	for (int i = 0; i < count; i++) {
 		int l = f->nodes[node[i]].leaf;
 
@@ -80,7 +81,10 @@ extern int tp_place_first_fit(const tp_state_t *s, const tp_request_t *req,
 			   count, req->max_nodes);
 		goto fini;
 	}
-	leaves = _leaves(f, node, count);
+	if ((leaves = _leaves(f, node, count)) < 0) {
+		rc = tp_place_fail(err, "first-fit", ENOMEM, "out of memory");
+		goto fini;
+	}
 	if (req->max_leaves && leaves > req->max_leaves) {
 		rc = tp_place_fail(err, "first-fit", EAGAIN, "nodes span %d leaf switches, the request allows %d",
 			   leaves, req->max_leaves);

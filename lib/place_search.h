@@ -16,6 +16,8 @@
 #ifndef _TOPOPACK_PLACE_SEARCH_H
 #define _TOPOPACK_PLACE_SEARCH_H
 
+#include <setjmp.h>
+
 #include "place.h"
 
 #define TP_NKEY (2 * TP_MAX_LEVELS)
@@ -49,6 +51,7 @@ typedef struct {
 				    * keys are (a) then total cost */
 	int cost_width;
 	tp_chunk_t *arena;	/* scratch, freed after each candidate */
+	jmp_buf *nomem;		/* set while tp_search_eval() runs */
 
 	int broke;		/* the level whose limit the candidate's
 				 * best pick broke (TP_LVL_NODE: max_nodes,
@@ -69,12 +72,23 @@ static inline int tp_kpos(int top, int lvl, bool fit)
 }
 
 /* Set up a search for req in s (exact capacities are counted once when
- * the histograms cannot give them); tp_search_fini() frees it. */
-extern void tp_search_init(tp_search_t *c, const tp_state_t *s,
-			   const tp_request_t *req);
+ * the histograms cannot give them); tp_search_fini() frees it.
+ * RET 0, or -1 (ENOMEM) with nothing to free */
+extern int tp_search_init(tp_search_t *c, const tp_state_t *s,
+			  const tp_request_t *req);
 extern void tp_search_fini(tp_search_t *c);
 
-/* Scratch memory of the current candidate; never NULL. */
+/*
+ * Run one evaluation fn(c, arg) (the evaluators below, for one candidate)
+ * and free its scratch memory. The evaluators allocate from the arena
+ * alone and never check: running out of memory there jumps back here.
+ * RET 0, or -1 (ENOMEM); the best placement so far is kept either way
+ */
+extern int tp_search_eval(tp_search_t *c,
+			  void (*fn)(tp_search_t *c, void *arg), void *arg);
+
+/* Scratch memory of the current candidate; inside tp_search_eval() it
+ * never returns NULL. */
 extern void *tp_search_alloc(tp_search_t *c, size_t n);
 
 /* Units node n can give the request (0: not eligible); *gpus: the GPUs a

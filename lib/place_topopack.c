@@ -26,6 +26,7 @@
 
 #define _GNU_SOURCE		/* qsort_r */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,13 @@ extern void *tp_search_alloc(tp_search_t *c, size_t n)
 		size_t size = n > 65536 ? n : 65536;
 
 		ch = malloc(sizeof(*ch) + size);
-		if (!ch)
-			abort();
+		if (!ch) {
+			/* Evaluators allocate from here alone: back to
+			 * tp_search_eval(), which frees the arena. */
+			if (c->nomem)
+				longjmp(*c->nomem, 1);
+			return NULL;
+		}
 		ch->next = c->arena;
 		ch->used = 0;
 		ch->size = size;
@@ -126,15 +132,15 @@ extern int tp_search_cap(const tp_search_t *c, int b)
 	return n;
 }
 
-/* Requests the histograms cannot size: count eligible units per block. */
-static void _scan_caps(tp_search_t *c)
+/* Requests the histograms cannot size: count eligible units per block.
+ * RET 0, or -1 (ENOMEM) */
+static int _scan_caps(tp_search_t *c)
 {
 	const tp_fabric_t *f = c->f;
 	int gpus;
 
-	c->cap = calloc(f->nblocks + 1, sizeof(int));
-	if (!c->cap)
-		abort();
+	if (!(c->cap = calloc(f->nblocks + 1, sizeof(int))))
+		return -1;
 	for (int n = 0; n < f->nnodes; n++) {
 		int u = tp_search_units(c, n, &gpus);
 
@@ -143,6 +149,7 @@ static void _scan_caps(tp_search_t *c)
 		for (int l = 0; l < f->nlevels; l++)
 			c->cap[tp_ancestor(f, n, l)] += u;
 	}
+	return 0;
 }
 
 /* Can the per-block counts size the request? Exclusive requests need
@@ -412,10 +419,58 @@ static void _single_node(tp_search_t *c, tp_pick_t *p)
  *  Entry point
 \*****************************************************************************/
 
+typedef struct {
+	const _cand_t *cand;
+	int nfit;
+	tp_pick_t *p;
+} _eval_arg_t;
+
+/* Evaluate one candidate top block with the evaluator that fits it. */
+static void _evaluate(tp_search_t *c, void *arg)
+{
+	const _eval_arg_t *e = arg;
+	int b = e->cand->block, t = c->top;
+
+	c->broke = -1;
+	if (t == TP_LVL_LEAF && c->f->blocks[b].flat)
+		tp_flat_leaf_eval(c, b, e->cand->fit, e->nfit, e->p);
+	else if (t != TP_LVL_LEAF + 1 ||
+		 !tp_group_eval(c, b, e->cand->fit, e->nfit, e->p))
+		tp_knapsack_eval(c, b, e->cand->fit, e->nfit, e->p);
+	/* The best pick broke a limit: the best one that keeps it may
+	 * still be there, with a worse key. */
+	if (c->broke >= 0)
+		tp_limited_eval(c, b, c->broke,
+				c->broke == TP_LVL_NODE ?
+				c->req->max_nodes : c->req->max_leaves,
+				e->cand->fit, e->nfit, e->p);
+}
+
+extern int tp_search_eval(tp_search_t *c,
+			  void (*fn)(tp_search_t *c, void *arg), void *arg)
+{
+	jmp_buf nomem;
+
+	/* No local changes between setjmp() and a longjmp() to it: nothing
+	 * here can be clobbered. */
+	c->nomem = &nomem;
+	if (!setjmp(nomem)) {
+		fn(c, arg);
+		c->nomem = NULL;
+		_arena_reset(c);
+		return 0;
+	}
+	c->nomem = NULL;
+	_arena_reset(c);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* RET 0 (c->found tells whether a placement was found), or -1 (ENOMEM). */
 static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 {
 	const tp_fabric_t *f = c->f;
-	int ncand = 0, nfit = f->nlevels - t;
+	int ncand = 0, nfit = f->nlevels - t, rc = 0;
 	_cand_order_t order = { .nkey = t, .nfit = nfit };
 	_cand_t *cand;
 
@@ -423,7 +478,7 @@ static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 	cand = malloc(sizeof(_cand_t) *
 		      (f->level_first[t + 1] - f->level_first[t] + 1));
 	if (!cand)
-		abort();
+		return -1;
 	for (int i = f->level_first[t]; i < f->level_first[t + 1]; i++) {
 		int b = f->level_blocks[i];
 
@@ -447,26 +502,12 @@ static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 						     nfit) <= 0))
 				break;
 		}
-		c->broke = -1;
-		if (t == TP_LVL_LEAF && f->blocks[cand[i].block].flat)
-			tp_flat_leaf_eval(c, cand[i].block, cand[i].fit, nfit,
-					  p);
-		else if (t != TP_LVL_LEAF + 1 ||
-			 !tp_group_eval(c, cand[i].block, cand[i].fit, nfit,
-					p))
-			tp_knapsack_eval(c, cand[i].block, cand[i].fit, nfit,
-					 p);
-		/* The best pick broke a limit: the best one that keeps it
-		 * may still be there, with a worse key. */
-		if (c->broke >= 0)
-			tp_limited_eval(c, cand[i].block, c->broke,
-					c->broke == TP_LVL_NODE ?
-					c->req->max_nodes : c->req->max_leaves,
-					cand[i].fit, nfit, p);
-		_arena_reset(c);
+		if ((rc = tp_search_eval(c, _evaluate, &(_eval_arg_t) {
+				&cand[i], nfit, p })))
+			break;
 	}
 	free(cand);
-	return c->found ? 0 : -1;
+	return rc;
 }
 
 typedef struct {
@@ -480,14 +521,23 @@ static int _out_cmp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-/* Output in placement order, so that a leaf's nodes are listed together. */
-static void _sorted_copy(const tp_fabric_t *f, const int *node,
-			 const int *gpus, int count, tp_placement_t *out)
+/* Output in placement order, so that a leaf's nodes are listed together.
+ * RET 0, or -1 (ENOMEM) with out untouched */
+static int _sorted_copy(const tp_fabric_t *f, const int *node,
+			const int *gpus, int count, tp_placement_t *out)
 {
 	_out_t *o = malloc(sizeof(_out_t) * (count + 1));
+	int *on = malloc(sizeof(int) * (count + 1));
+	int *og = malloc(sizeof(int) * (count + 1));
 
-	if (!o)
-		abort();
+	if (!o || !on || !og) {
+		free(o);
+		free(on);
+		free(og);
+		return -1;
+	}
+	out->node = on;
+	out->gpus = og;
 	for (int i = 0; i < count; i++)
 		o[i] = (_out_t) { f->nodes[node[i]].order, node[i], gpus[i] };
 	qsort(o, count, sizeof(*o), _out_cmp);
@@ -497,10 +547,11 @@ static void _sorted_copy(const tp_fabric_t *f, const int *node,
 	}
 	out->count = count;
 	free(o);
+	return 0;
 }
 
-extern void tp_search_init(tp_search_t *c, const tp_state_t *s,
-			   const tp_request_t *req)
+extern int tp_search_init(tp_search_t *c, const tp_state_t *s,
+			  const tp_request_t *req)
 {
 	memset(c, 0, sizeof(*c));
 	c->s = s;
@@ -511,10 +562,13 @@ extern void tp_search_init(tp_search_t *c, const tp_state_t *s,
 	c->D = c->per_node ? req->nodes : req->total_gpus;
 	c->best_node = malloc(sizeof(int) * (c->f->nnodes + 1));
 	c->best_gpus = malloc(sizeof(int) * (c->f->nnodes + 1));
-	if (!c->best_node || !c->best_gpus)
-		abort();
-	if (!_plain(c->f, req))
-		_scan_caps(c);
+	if (!c->best_node || !c->best_gpus ||
+	    (!_plain(c->f, req) && _scan_caps(c))) {
+		tp_search_fini(c);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }
 
 extern void tp_search_fini(tp_search_t *c)
@@ -529,34 +583,35 @@ extern int tp_place_topopack(const tp_state_t *s, const tp_request_t *req,
 			     tp_placement_t *out, tp_error_t *err)
 {
 	tp_search_t c;
-	tp_pick_t p;
+	tp_pick_t p = { 0 };
 	int rc = -1;
 
-	tp_search_init(&c, s, req);
-	p.count = 0;
+	if (tp_search_init(&c, s, req))
+		return tp_place_fail(err, "topopack", ENOMEM, "out of memory");
 	p.node = malloc(sizeof(int) * (c.f->nnodes + 1));
 	p.gpus = malloc(sizeof(int) * (c.f->nnodes + 1));
 	if (!p.node || !p.gpus)
-		abort();
+		goto nomem;
 	if ((c.per_node && c.D == 1) || (!c.per_node && c.D <= c.f->max_gpus))
 		_single_node(&c, &p);
 	for (int t = 1; !c.found && t < c.f->nlevels; t++)
-		_search_level(&c, t, &p);
+		if (_search_level(&c, t, &p))
+			goto nomem;
 
-	if (c.found) {
-		out->node = malloc(sizeof(int) * c.best_count);
-		out->gpus = malloc(sizeof(int) * c.best_count);
-		if (!out->node || !out->gpus)
-			abort();
-		_sorted_copy(c.f, c.best_node, c.best_gpus, c.best_count,
-			     out);
-		rc = 0;
-	} else {
+	if (!c.found) {
 		if (err)
 			snprintf(err->text, sizeof(err->text),
 				 "not enough free resources for the request in one connected part of the fabric");
 		errno = EAGAIN;
+		goto fini;
 	}
+	if (_sorted_copy(c.f, c.best_node, c.best_gpus, c.best_count, out))
+		goto nomem;
+	rc = 0;
+	goto fini;
+nomem:
+	rc = tp_place_fail(err, "topopack", ENOMEM, "out of memory");
+fini:
 	tp_search_fini(&c);
 	free(p.node);
 	free(p.gpus);

@@ -430,14 +430,18 @@ static int _cheapest_node(const _planner_t *pl, const uint32_t *cost,
 	return node < 0 ? 0 : _placement_set(p, 1, &node, &gpus);
 }
 
-/* Free the scratch memory of one block's programme: the search keeps its
- * capacities and its best placement. */
-static void _scratch_free(tp_search_t *c)
-{
-	tp_search_t scratch = { .arena = c->arena };
+typedef struct {
+	int block;
+	int nfit;
+	tp_pick_t *pick;
+} _knap_arg_t;
 
-	tp_search_fini(&scratch);
-	c->arena = NULL;
+static void _knapsack(tp_search_t *c, void *arg)
+{
+	static const int fit[TP_MAX_LEVELS];
+	_knap_arg_t *a = arg;
+
+	tp_knapsack_eval(c, a->block, fit, a->nfit, a->pick);
 }
 
 /*
@@ -452,8 +456,9 @@ static int _cheapest(_planner_t *pl, const uint32_t *cost,
 		     const tp_score_t *want, tp_placement_t *p)
 {
 	const tp_fabric_t *f = pl->s->fabric;
-	int t = want->top_level, rc = 0, fit[TP_MAX_LEVELS] = { 0 };
+	int t = want->top_level, rc = 0;
 	tp_pick_t pick = { 0 };
+	_knap_arg_t arg = { .nfit = f->nlevels - t, .pick = &pick };
 	tp_search_t c;
 
 	memset(p, 0, sizeof(*p));
@@ -467,7 +472,11 @@ static int _cheapest(_planner_t *pl, const uint32_t *cost,
 		errno = ENOMEM;
 		return -1;
 	}
-	tp_search_init(&c, pl->all, pl->req);
+	if (tp_search_init(&c, pl->all, pl->req)) {
+		free(pick.node);
+		free(pick.gpus);
+		return -1;
+	}
 	c.node_cost = cost;
 	c.cost_width = pl->width;
 	c.top = t;
@@ -478,10 +487,11 @@ static int _cheapest(_planner_t *pl, const uint32_t *cost,
 			continue;
 		if (_out_of_time(pl))
 			break;
-		tp_knapsack_eval(&c, b, fit, f->nlevels - t, &pick);
-		_scratch_free(&c);
+		arg.block = b;
+		if ((rc = tp_search_eval(&c, _knapsack, &arg)))
+			break;
 	}
-	if (c.found && _same_a(&c.best_key, t, want))
+	if (!rc && c.found && _same_a(&c.best_key, t, want))
 		rc = _placement_set(p, c.best_count, c.best_node,
 				    c.best_gpus);
 	free(pick.node);
@@ -509,9 +519,8 @@ static int _fill_plan(_planner_t *pl, tp_placement_t *p,
 	plan->lost_gpu_seconds = c.lost;
 	plan->cut = pl->cut;
 	plan->placement = *p;
-	tp_placement_score(pl->s->fabric, &plan->placement);
 	memset(p, 0, sizeof(*p));
-	return 0;
+	return tp_placement_score(pl->s->fabric, &plan->placement);
 }
 
 /*

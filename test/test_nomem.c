@@ -1,7 +1,8 @@
 /*****************************************************************************\
- *  test_nomem.c - the loads a daemon runs, with each allocation failing in
- *  turn: a load must then return NULL with ENOMEM and "out of memory",
- *  having freed what it took.
+ *  test_nomem.c - the loads and placements a daemon runs, with each
+ *  allocation failing in turn: a load must then return NULL with ENOMEM
+ *  and "out of memory", a placement -1 with ENOMEM, having freed what it
+ *  took.
  *
  *  This program is linked with --wrap=malloc, calloc, realloc and strdup
  *  (Makefile.am), so the library objects linked into it call the wrappers
@@ -201,6 +202,69 @@ START_TEST(test_nomem)
 }
 END_TEST
 
+/*
+ * Placements slurmctld asks for, on a state built before the allocator
+ * is armed: each must fail with ENOMEM and leave the state as it was, or
+ * succeed once no allocation fails.
+ */
+typedef struct {
+	const char *what;
+	tp_request_t req;
+} place_t;
+
+static const place_t places[] = {
+	{ "tp_place across leaves", { .nodes = 6, .gpus_per_node = 8 } },
+	{ "tp_place across pods", { .nodes = 10, .gpus_per_node = 4 } },
+	{ "tp_place GPU total within a node limit",
+	  { .total_gpus = 24, .max_nodes = 3 } },
+	{ "tp_place with a leaf limit",
+	  { .nodes = 4, .gpus_per_node = 4, .max_leaves = 1 } },
+};
+
+START_TEST(test_nomem_place)
+{
+	const place_t *pl = &places[_i];
+	tp_gen_t gen = { .levels = 2, .leaves = 6, .nodes_per_leaf = 4,
+			 .gpus_per_node = 8, .leaves_per_pod = 3,
+			 .nvl_nodes = 2 };
+	tp_error_t err = { "" };
+	tp_fabric_t *f = tp_fabric_generate(&gen, &err);
+	tp_state_t *s = tp_state_new(f);
+	long n;
+	int before;
+
+	/* Half the nodes partly used, so that no leaf is whole. */
+	for (int node = 0; node < tp_fabric_node_count(f); node += 2)
+		ck_assert_int_eq(tp_state_alloc(s, node, 4, false), 0);
+	before = tp_state_block_free_gpus(s, 0, 4);
+	for (n = 1;; n++) {
+		tp_placement_t p = { 0 };
+		int rc, e;
+
+		_count = 0;
+		_fail_at = n;
+		errno = 0;
+		rc = tp_place(s, TP_POLICY_TOPOPACK, &pl->req, &p, &err);
+		e = errno;
+		_fail_at = 0;
+		if (_count < n) {
+			ck_assert_msg(!rc, "%s: %s", pl->what, err.text);
+			tp_placement_clear(&p);
+			break;
+		}
+		ck_assert_msg(rc == -1 && e == ENOMEM,
+			      "%s: allocation %ld failed: rc %d errno %d \"%s\"",
+			      pl->what, n, rc, e, err.text);
+		ck_assert_ptr_nonnull(strstr(err.text, "out of memory"));
+		ck_assert_int_eq(tp_state_block_free_gpus(s, 0, 4), before);
+	}
+	ck_assert_int_gt(n, 1);
+	printf("%s: %ld allocations, each failed once\n", pl->what, n - 1);
+	tp_state_free(s);
+	tp_fabric_free(f);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("nomem");
@@ -208,6 +272,8 @@ static Suite *_suite(void)
 
 	tcase_add_loop_test(tc, test_nomem, 0,
 			    (int) (sizeof(loads) / sizeof(loads[0])));
+	tcase_add_loop_test(tc, test_nomem_place, 0,
+			    (int) (sizeof(places) / sizeof(places[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

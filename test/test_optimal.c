@@ -354,7 +354,7 @@ static bool _eval(const tp_state_t *s, const tp_request_t *r, int b, int t,
 	int fit[TP_MAX_LEVELS] = { 0 };
 	bool found;
 
-	tp_search_init(&c, s, r);
+	ck_assert_int_eq(tp_search_init(&c, s, r), 0);
 	c.top = t;
 	p.count = 0;
 	p.node = malloc(sizeof(int) * s->fabric->nnodes);
