@@ -37,9 +37,10 @@
 # sets its own EXIT trap must call cluster_stop from it.
 #
 # Only loopback is used: SlurmctldHost and NodeAddr are 127.0.0.1, and
-# ports come from CLUSTER_PORT_BASE (default 17000): slurmctld listens on
-# BASE+900, node I's slurmd on BASE+I (so at most 899 nodes). Every wait
-# is bounded.
+# ports come from CLUSTER_PORT_BASE (default 17000): node I's slurmd
+# listens on BASE+I, slurmctld on BASE+900 (BASE+NODES+1 above 899
+# nodes), all below the kernel's ephemeral port range, where outgoing
+# connections would take them. Every wait is bounded.
 #
 # Environment read:
 #	CLUSTER_PORT_BASE	port block (default 17000)
@@ -49,7 +50,9 @@
 #	CLUSTER_DEBUG_FLAGS	slurm.conf DebugFlags (default none)
 #	CLUSTER_CTLD_DEBUG	SlurmctldDebug (default info)
 #	CLUSTER_SLURMD_DEBUG	SlurmdDebug (default info)
-#	CLUSTER_START_TIMEOUT	seconds cluster_start waits (default 60)
+#	CLUSTER_START_TIMEOUT	seconds cluster_start waits (default 60,
+#				and 0.5 s more per node above 120: slurmd
+#				register one by one)
 #	CLUSTER_UPLINKS		Uplinks= per leaf in the generated
 #				topopack.conf (default 4)
 #	CLUSTER_GPU_TYPE	GPU type in gres.conf and slurm.conf (and
@@ -332,8 +335,16 @@ cluster_write_conf() {
 	local n=${CLUSTER_NODES:?set CLUSTER_NODES or call cluster_gen_fabric}
 	local g=${CLUSTER_GPUS:-8} b=$CLUSTER_PORT_BASE nodes gres line
 	CLUSTER_GPUS=$g
-	if [ "$n" -lt 1 ] || [ "$n" -gt 899 ]; then
-		_cluster_msg "CLUSTER_NODES=$n: 1 to 899 nodes"
+	local eph
+	if [ "$n" -lt 1 ] || [ "$n" -gt 9999 ]; then
+		_cluster_msg "CLUSTER_NODES=$n: 1 to 9999 nodes"
+		return 1
+	fi
+	CLUSTER_CTLD_PORT=$((b + (n < 900 ? 900 : n + 1)))
+	eph=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	if [ -n "$eph" ] && [ "$CLUSTER_CTLD_PORT" -ge "$eph" ]; then
+		_cluster_msg "ports $((b + 1))-$CLUSTER_CTLD_PORT reach the" \
+			"ephemeral range (from $eph): lower CLUSTER_PORT_BASE"
 		return 1
 	fi
 	nodes=$(cluster_hostlist 1 "$n")
@@ -509,10 +520,14 @@ _cluster_port_busy() {
 # _cluster_ports_free PORT...: 0 when none of the ports is listened on;
 # else says which are and how to get others.
 _cluster_ports_free() {
-	local p busy=""
-	for p in "$@"; do
-		_cluster_port_busy "$p" && busy="$busy $p"
-	done
+	local busy
+	# One pass over the listening sockets, however many ports.
+	busy=$(awk -v want="$*" '
+		BEGIN { n = split(want, w, " ")
+			for (i = 1; i <= n; i++) ask[sprintf("%04X", w[i])] = w[i] }
+		$4 == "0A" { k = split($2, a, ":")
+			if ((a[k] in ask) && !seen[a[k]]++) printf " %d", ask[a[k]] }
+	' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
 	[ -z "$busy" ] && return 0
 	_cluster_msg "ports in use:$busy; choose another CLUSTER_PORT_BASE"
 	return 1
@@ -608,7 +623,9 @@ _cluster_nodes_idle() {
 # idle. On failure prints the logs' tails and returns 1 (daemons already
 # started stay up for inspection until cluster_stop or the EXIT trap).
 cluster_start() {
-	local t=${CLUSTER_START_TIMEOUT:-60} end i name p pids=()
+	local n=${CLUSTER_NODES:?cluster_gen_fabric first}
+	local t=${CLUSTER_START_TIMEOUT:-$((60 + (n > 120 ? (n - 120) / 2 : 0)))}
+	local end i name p pids=()
 	local start=$SECONDS
 	[ -f "${CLUSTER_CONF:?cluster_init first}" ] || {
 		_cluster_msg "no $CLUSTER_CONF: cluster_write_conf first"
@@ -641,8 +658,8 @@ cluster_start() {
 	end=$((start + t))
 	until _cluster_nodes_idle; do
 		if [ "$SECONDS" -ge "$end" ]; then
-			_cluster_msg "nodes not all idle after ${t}s:"
-			timeout 15 sinfo -N -o '%N %t %E' >&2
+			_cluster_msg "nodes not all idle after ${t}s; by state:"
+			timeout 15 sinfo -h -o '%D %t %N' >&2
 			cluster_logs_tail 30
 			return 1
 		fi
