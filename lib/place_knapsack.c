@@ -140,13 +140,7 @@ static void _collect(const tp_search_t *c, const _dp_t *d, int x,
 	const tp_block_t *blk = &c->f->blocks[d->block];
 
 	if (blk->level == TP_LVL_NODE) {
-		int gpus, n = blk->id;
-
-		tp_search_units(c, n, &gpus);
-		p->node[p->count] = n;
-		p->gpus[p->count] = (c->per_node || c->req->exclusive) ?
-			gpus : x;
-		p->count++;
+		tp_pick_units(c, p, blk->id, x);
 		return;
 	}
 	/* Kids were merged in order: undo the merges last to first. */

@@ -68,3 +68,12 @@ extern void tp_pick_node(tp_search_t *c, tp_key_t *key, tp_pick_t *p,
 		nd->gpus : units;
 	tp_key_count(c, key, TP_LVL_NODE, nd->free);
 }
+
+extern void tp_pick_units(const tp_search_t *c, tp_pick_t *p, int n, int x)
+{
+	int gpus;
+
+	tp_search_units(c, n, &gpus);
+	p->node[p->count] = n;
+	p->gpus[p->count++] = (c->per_node || c->req->exclusive) ? gpus : x;
+}

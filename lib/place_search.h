@@ -123,6 +123,10 @@ extern int tp_cnode_cmp(const tp_cnode_t *a, const tp_cnode_t *b, bool rich);
 extern void tp_key_count(const tp_search_t *c, tp_key_t *key, int level,
 			 int free);
 
+/* Add node n giving x units to pick p: the GPUs a unit takes in the
+ * per-node form or an exclusive request (tp_search_units()), else x. */
+extern void tp_pick_units(const tp_search_t *c, tp_pick_t *p, int n, int x);
+
 /* Add node nd giving units to pick p and count it in key. */
 extern void tp_pick_node(tp_search_t *c, tp_key_t *key, tp_pick_t *p,
 			 const tp_cnode_t *nd, int units);
