@@ -47,6 +47,9 @@ static int _check_uint32(const char *value)
 	errno = 0;
 	num = strtoull(value, &end, 0);
 	if ((end[0] == 'k') || (end[0] == 'K')) {
+		/* Checked before it is multiplied: 2^54k wraps to 0. */
+		if (num > 0xffffffffULL / 1024)
+			return -1;
 		num *= 1024;
 		end++;
 	}

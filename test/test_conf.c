@@ -86,6 +86,10 @@ static const load_case_t load_cases[] = {
 	    "line starts with Nodes=, not SwitchName="),
 	BAD("bad-linkspeed.topology.conf", NULL,
 	    "bad-linkspeed.topology.conf", 1, "bad LinkSpeed value 'fast'"),
+	/* 4194303k is the largest k value; 2^54k wrapped to 0 and passed. */
+	BAD("bad-linkspeed-wrap.topology.conf", NULL,
+	    "bad-linkspeed-wrap.topology.conf", 2,
+	    "bad LinkSpeed value '0x40000000000000k'"),
 	BAD("bad-syntax.topology.conf", NULL, "bad-syntax.topology.conf", 2,
 	    "expected Key=Value, got 'Nodes'"),
 	BAD("bad-blanks.topology.conf", NULL, "bad-blanks.topology.conf", 1,

@@ -6,6 +6,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_file.h"
@@ -23,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = tp_fabric_load(topo.path, NULL, &err);
 	if (!f && !err.text[0])
 		abort();	/* every failure says why */
+	/* Every node is found back by its name, under a leaf. */
+	for (int i = 0; f && i < tp_fabric_node_count(f); i++)
+		if (tp_fabric_node_index(f, tp_fabric_node_name(f, i)) != i ||
+		    !tp_fabric_node_leaf(f, i) || !tp_fabric_node_domain(f, i))
+			abort();
 	tp_fabric_free(f);
 	return 0;
 }
