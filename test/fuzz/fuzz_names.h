@@ -56,7 +56,7 @@ static inline bool fuzz_names_few(const uint8_t *d, size_t n)
 			word *= _fuzz_bracket_names(d, n, &i);
 			if (word > FUZZ_NAMES_MAX)
 				return false;
-		} else if (d[i] == ',' || isspace(d[i]) || d[i] == '=') {
+		} else if (d[i] == ',' || isspace(d[i])) {
 			total += word;
 			word = 1;
 		}
