@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric.h"
-#include "hostlist.h"
+#include "fabric/fabric_private.h"
+#include "fabric/hostlist_private.h"
 #include "topopack.h"
 
 #define PROG "topopack-place"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf_file.h"
-#include "fabric.h"
+#include "fabric/conf_file_private.h"
+#include "fabric/fabric_private.h"
 #include "topopack.h"
 
 static const char *_path(const char *name)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric_builder.h"
+#include "fabric/fabric_builder_private.h"
 
 START_TEST(test_generated_two_levels)
 {

@@ -10,7 +10,7 @@
 #include "tp_check.h"
 #include <string.h>
 
-#include "fabric.h"
+#include "fabric/fabric_private.h"
 #include "topopack.h"
 
 #define BASIC "good-basic.topology.conf"

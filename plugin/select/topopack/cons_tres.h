@@ -12,8 +12,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_CONS_TRES_H
-#define _TOPOPACK_CONS_TRES_H
+#ifndef _TOPOPACK_SELECT_CONS_TRES_H
+#define _TOPOPACK_SELECT_CONS_TRES_H
 
 #include "src/common/select.h"
 
@@ -43,4 +43,4 @@ extern slurm_select_ops_t *cons_tres_ops_load(void);
 /* Unload (calls cons_tres's fini(), which is idempotent too). */
 extern void cons_tres_unload(void);
 
-#endif /* _TOPOPACK_CONS_TRES_H */
+#endif /* _TOPOPACK_SELECT_CONS_TRES_H */

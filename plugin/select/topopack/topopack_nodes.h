@@ -6,8 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_NODES_H
-#define _TOPOPACK_NODES_H
+#ifndef _TOPOPACK_SELECT_NODES_H
+#define _TOPOPACK_SELECT_NODES_H
 
 #include "src/common/bitstring.h"
 
@@ -58,4 +58,4 @@ extern bitstr_t *topopack_nodes_leaf_block(topopack_fabric_t *tf,
 					   const tp_placement_t *p,
 					   bitstr_t *usable_bitmap);
 
-#endif /* _TOPOPACK_NODES_H */
+#endif /* _TOPOPACK_SELECT_NODES_H */

@@ -14,8 +14,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_PICK_H
-#define _TOPOPACK_PICK_H
+#ifndef _TOPOPACK_SELECT_PICK_H
+#define _TOPOPACK_SELECT_PICK_H
 
 #include "src/common/select.h"
 #include "src/slurmctld/slurmctld.h"
@@ -61,4 +61,4 @@ extern bitstr_t *topopack_pick_resv(slurm_select_ops_t *cons,
 				    uint32_t node_cnt, bitstr_t *avail_bitmap,
 				    bitstr_t **core_bitmap);
 
-#endif /* _TOPOPACK_PICK_H */
+#endif /* _TOPOPACK_SELECT_PICK_H */

@@ -23,8 +23,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_PREEMPT_H
-#define _TOPOPACK_PREEMPT_H
+#ifndef _TOPOPACK_SELECT_PREEMPT_H
+#define _TOPOPACK_SELECT_PREEMPT_H
 
 #include "src/common/select.h"
 #include "src/slurmctld/slurmctld.h"
@@ -72,4 +72,4 @@ extern void topopack_preempt_job_started(job_record_t *job_ptr);
 /* Forget every plan (plugin fini). */
 extern void topopack_preempt_fini(void);
 
-#endif /* _TOPOPACK_PREEMPT_H */
+#endif /* _TOPOPACK_SELECT_PREEMPT_H */

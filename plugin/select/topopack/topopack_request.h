@@ -6,8 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_REQUEST_H
-#define _TOPOPACK_REQUEST_H
+#ifndef _TOPOPACK_SELECT_REQUEST_H
+#define _TOPOPACK_SELECT_REQUEST_H
 
 #include "src/slurmctld/slurmctld.h"
 
@@ -47,4 +47,4 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
  */
 extern void topopack_request_from_resv(uint32_t node_cnt, tp_request_t *req);
 
-#endif /* _TOPOPACK_REQUEST_H */
+#endif /* _TOPOPACK_SELECT_REQUEST_H */

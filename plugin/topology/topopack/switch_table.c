@@ -31,8 +31,8 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
-#include "conf_file.h"
-#include "fabric.h"
+#include "fabric/conf_file_private.h"
+#include "fabric/fabric_private.h"
 #include "switch_table.h"
 
 /* Switch indices are uint16_t in switch_record_t. */

@@ -12,8 +12,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_SWITCH_TABLE_H
-#define _TOPOPACK_SWITCH_TABLE_H
+#ifndef _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H
+#define _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H
 
 #include "topopack.h"
 
@@ -54,4 +54,4 @@ extern void topopack_switch_table_free(void);
  */
 extern void topopack_switch_table_log(void);
 
-#endif /* _TOPOPACK_SWITCH_TABLE_H */
+#endif /* _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H */
