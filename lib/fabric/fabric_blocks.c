@@ -133,28 +133,43 @@ static int _new_block(tp_fabric_t *f, int level, int parent, int lo, int id)
 	return f->nblocks++;
 }
 
+/* Scratch for _add_leaf_children, sized once for the whole fabric. */
+typedef struct {
+	int *first;		/* per domain: its first position in the leaf */
+	int *last;		/* per domain: its last position so far */
+	int *next;		/* per leaf position: the next of its domain */
+} _pieces_t;
+
 /* Pieces of one leaf: its nodes grouped by NVLink domain, domains in order
- * of first appearance, nodes in configuration order. */
+ * of first appearance, nodes in configuration order. Each domain's nodes
+ * are chained first, so a leaf of n nodes costs O(n) whatever the number
+ * of domains (without topopack.conf every node is its own domain). */
 static void _add_leaf_children(tp_fabric_t *f, int sw, int leaf_block,
-			       int *order, int *piece_of)
+			       int *order, const _pieces_t *p)
 {
 	const tp_switch_t *s = &f->switches[sw];
 
 	for (int i = 0; i < s->nnodes; i++) {
 		int dom = f->nodes[s->nodes[i]].domain;
+
+		p->next[i] = -1;
+		if (p->first[dom] < 0)
+			p->first[dom] = i;
+		else
+			p->next[p->last[dom]] = i;
+		p->last[dom] = i;
+	}
+	for (int i = 0; i < s->nnodes; i++) {
+		int dom = f->nodes[s->nodes[i]].domain;
 		int piece;
 
-		if (piece_of[dom] >= 0)
+		if (p->first[dom] != i)
 			continue;
 		piece = _new_block(f, TP_LVL_DOMAIN, leaf_block, *order, dom);
-		piece_of[dom] = piece;
-		for (int j = i; j < s->nnodes; j++) {
+		for (int j = i; j >= 0; j = p->next[j]) {
 			int n = s->nodes[j];
-			int blk;
+			int blk = _new_block(f, TP_LVL_NODE, piece, *order, n);
 
-			if (f->nodes[n].domain != dom)
-				continue;
-			blk = _new_block(f, TP_LVL_NODE, piece, *order, n);
 			f->blocks[blk].hi = *order + 1;
 			f->nodes[n].order = *order;
 			f->nodes[n].block = blk;
@@ -163,7 +178,7 @@ static void _add_leaf_children(tp_fabric_t *f, int sw, int leaf_block,
 		f->blocks[piece].hi = *order;
 	}
 	for (int i = 0; i < s->nnodes; i++)
-		piece_of[f->nodes[s->nodes[i]].domain] = -1;
+		p->first[f->nodes[s->nodes[i]].domain] = -1;
 }
 
 /* RET 0, or -1 (ENOMEM). */
@@ -215,14 +230,17 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 {
 	int L = f->nlevels, smax = L - 3;
 	int nleaves = 0, order = 0, rc = -1;
-	int *leaves, *leafpos, *key = NULL, *piece_of, *pos = NULL;
+	int *leaves, *leafpos, *key = NULL, *pos = NULL;
+	_pieces_t pieces;
 	int open[TP_MAX_LEVELS];
 	int prev = -1;
 	_sort_ctx_t ctx;
 
 	leaves = malloc(sizeof(int) * (f->nswitches + 1));
 	leafpos = malloc(sizeof(int) * (f->nswitches + 1));
-	piece_of = malloc(sizeof(int) * (f->ndomains + 1));
+	pieces.first = malloc(sizeof(int) * (f->ndomains + 1));
+	pieces.last = malloc(sizeof(int) * (f->ndomains + 1));
+	pieces.next = malloc(sizeof(int) * (f->nnodes + 1));
 	f->blocks = calloc((size_t) 2 * f->nnodes +
 			   (size_t) f->nswitches * (smax + 1) + 1,
 			   sizeof(tp_block_t));
@@ -231,11 +249,12 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 	f->order_node = malloc(sizeof(int) * (f->nnodes + 1));
 	f->ancestor = malloc(sizeof(int) * (size_t) f->nnodes * L + 1);
 	/* What f holds is freed with it by the caller. */
-	if (!leaves || !leafpos || !piece_of || !f->blocks ||
+	if (!leaves || !leafpos || !pieces.first || !pieces.last ||
+	    !pieces.next || !f->blocks ||
 	    !f->child_list || !f->order_node || !f->ancestor)
 		goto fini;
 	for (int i = 0; i < f->ndomains; i++)
-		piece_of[i] = -1;
+		pieces.first[i] = -1;
 	for (int s = 0; s < f->nswitches; s++) {
 		leafpos[s] = -1;
 		if (f->switches[s].level == 0) {
@@ -275,7 +294,7 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 			open[l] = _new_block(f, l, parent, order, sw);
 		}
 		f->switches[sw].block = open[TP_LVL_LEAF];
-		_add_leaf_children(f, sw, open[TP_LVL_LEAF], &order, piece_of);
+		_add_leaf_children(f, sw, open[TP_LVL_LEAF], &order, &pieces);
 		prev = p;
 	}
 	for (int l = TP_LVL_LEAF; l < L && prev >= 0; l++)
@@ -317,7 +336,9 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 fini:
 	free(leaves);
 	free(leafpos);
-	free(piece_of);
+	free(pieces.first);
+	free(pieces.last);
+	free(pieces.next);
 	free(key);
 	free(pos);
 	return rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fuzz_file.h"
+#include "fuzz_names.h"
 #include "topopack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tp_error_t err = { { 0 } };
 	tp_fabric_t *f;
 
+	if (!fuzz_names_few(data, size))
+		return 0;
 	if (!topo.path[0])
 		fuzz_file_open(&topo, "topology.conf");
 	fuzz_file_set(&topo, data, size);

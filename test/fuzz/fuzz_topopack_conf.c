@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fuzz_file.h"
+#include "fuzz_names.h"
 #include "topopack.h"
 
 static const char _topology[] =
@@ -35,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tp_error_t err = { { 0 } };
 	tp_fabric_t *f;
 
+	if (!fuzz_names_few(data, size))
+		return 0;
 	if (!topo.path[0]) {
 		fuzz_file_open(&topo, "topology.conf");
 		fuzz_file_set(&topo, (const uint8_t *) _topology,

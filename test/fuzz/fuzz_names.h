@@ -1,0 +1,69 @@
+/*****************************************************************************\
+ *  fuzz_names.h - keep the configuration targets on the files' structure:
+ *  inputs whose hostlists name thousands of nodes are skipped.
+ *****************************************************************************
+ *  Copyright (C) 2026 The topopack authors.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+\*****************************************************************************/
+
+#ifndef _TOPOPACK_FUZZ_NAMES_H
+#define _TOPOPACK_FUZZ_NAMES_H
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Most names the hostlists of one input may expand to. The hostlist
+ * target covers big expressions; here an input naming hundreds of
+ * thousands of nodes would spend the runs on expanding names instead of
+ * on the file's structure (such an input costs milliseconds, a small one
+ * microseconds). */
+#define FUZZ_NAMES_MAX 4096
+
+/* Names in the bracket "[...]" at d[*i] (a list of numbers and ranges);
+ * *i is left on its closing bracket or the end. */
+static inline unsigned long long _fuzz_bracket_names(const uint8_t *d,
+						     size_t n, size_t *i)
+{
+	unsigned long long names = 0, lo = 0, v = 0;
+	bool range = false;
+
+	for ((*i)++; *i < n && d[*i] != ']'; (*i)++) {
+		if (isdigit(d[*i])) {
+			v = (v > FUZZ_NAMES_MAX * 1000ULL) ? v :
+				v * 10 + (d[*i] - '0');
+		} else if (d[*i] == '-') {
+			lo = v;
+			v = 0;
+			range = true;
+		} else if (d[*i] == ',') {
+			names += range ? (v >= lo ? v - lo + 1 : 1) : 1;
+			lo = v = 0;
+			range = false;
+		}
+	}
+	return names + (range ? (v >= lo ? v - lo + 1 : 1) : 1);
+}
+
+/* Whether the input's hostlists name at most FUZZ_NAMES_MAX nodes. */
+static inline bool fuzz_names_few(const uint8_t *d, size_t n)
+{
+	unsigned long long total = 0, word = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '[') {
+			word *= _fuzz_bracket_names(d, n, &i);
+			if (word > FUZZ_NAMES_MAX)
+				return false;
+		} else if (d[i] == ',' || isspace(d[i]) || d[i] == '=') {
+			total += word;
+			word = 1;
+		}
+		if (total > FUZZ_NAMES_MAX)
+			return false;
+	}
+	return true;
+}
+
+#endif /* _TOPOPACK_FUZZ_NAMES_H */
