@@ -22,6 +22,9 @@ extern void tp_fabric_free(tp_fabric_t *f)
 		free(f->switches[i].name);
 		free(f->switches[i].children);
 		free(f->switches[i].nodes);
+		free(f->switches[i].file);
+		free(f->switches[i].members);
+		free(f->switches[i].link_speed);
 	}
 	for (int i = 0; i < f->ndomains; i++) {
 		free(f->domains[i].name);
@@ -99,6 +102,48 @@ extern const char *tp_fabric_node_leaf(const tp_fabric_t *f, int node)
 extern const char *tp_fabric_node_domain(const tp_fabric_t *f, int node)
 {
 	return _valid(f, node) ? f->domains[f->nodes[node].domain].name : NULL;
+}
+
+extern int tp_fabric_switch_count(const tp_fabric_t *f)
+{
+	return f->nswitches;
+}
+
+extern int tp_fabric_switch(const tp_fabric_t *f, int sw,
+			    tp_switch_info_t *info)
+{
+	const tp_switch_t *s;
+
+	if (sw < 0 || sw >= f->nswitches)
+		return -1;
+	s = &f->switches[sw];
+	info->name = s->name;
+	info->level = s->level;
+	info->switches = s->children;
+	info->nswitches = s->nchildren;
+	info->nodes = s->nodes;
+	info->nnodes = s->nnodes;
+	info->members = s->members;
+	info->link_speed = s->link_speed;
+	info->file = s->file;
+	info->line = s->line;
+	return 0;
+}
+
+extern int tp_fabric_domain(const tp_fabric_t *f, int domain,
+			    tp_domain_info_t *info)
+{
+	const tp_domain_t *d;
+
+	if (domain < 0 || domain >= f->ndomains)
+		return -1;
+	d = &f->domains[domain];
+	info->name = d->name;
+	info->nodes = d->nodes;
+	info->nnodes = d->nnodes;
+	info->nvlink_gbps = d->nvlink_gbps;
+	info->implicit = d->implicit;
+	return 0;
 }
 
 extern int tp_fabric_hops(const tp_fabric_t *f, int a, int b)

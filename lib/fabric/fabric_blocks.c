@@ -226,6 +226,32 @@ static int _group_by_level(tp_fabric_t *f)
 	return 0;
 }
 
+extern void tp_fabric_count_gpus(tp_fabric_t *f)
+{
+	f->total_gpus = f->min_gpus = f->max_gpus = 0;
+	for (int i = 0; i < f->nblocks; i++)
+		f->blocks[i].gpus = 0;
+	for (int l = 0; l < TP_MAX_LEVELS; l++)
+		f->level_max_gpus[l] = 0;
+	for (int n = 0; n < f->nnodes; n++) {
+		int gpus = f->nodes[n].gpus;
+
+		f->total_gpus += gpus;
+		if (n == 0 || gpus < f->min_gpus)
+			f->min_gpus = gpus;
+		if (gpus > f->max_gpus)
+			f->max_gpus = gpus;
+		for (int l = 0; l < f->nlevels; l++)
+			f->blocks[tp_ancestor(f, n, l)].gpus += gpus;
+	}
+	for (int i = 0; i < f->nblocks; i++) {
+		const tp_block_t *b = &f->blocks[i];
+
+		if (b->gpus > f->level_max_gpus[b->level])
+			f->level_max_gpus[b->level] = b->gpus;
+	}
+}
+
 extern int tp_fabric_build_blocks(tp_fabric_t *f)
 {
 	int L = f->nlevels, smax = L - 3;
@@ -319,19 +345,16 @@ extern int tp_fabric_build_blocks(tp_fabric_t *f)
 	for (int n = 0; n < f->nnodes; n++) {
 		int b = f->nodes[n].block;
 
-		for (int l = 0; l < L; l++, b = f->blocks[b].parent) {
+		for (int l = 0; l < L; l++, b = f->blocks[b].parent)
 			f->ancestor[n * L + l] = b;
-			f->blocks[b].gpus += f->nodes[n].gpus;
-		}
 	}
 	for (int i = 0; i < f->nblocks; i++) {
 		const tp_block_t *b = &f->blocks[i];
 
 		if (b->hi - b->lo > f->level_max_nodes[b->level])
 			f->level_max_nodes[b->level] = b->hi - b->lo;
-		if (b->gpus > f->level_max_gpus[b->level])
-			f->level_max_gpus[b->level] = b->gpus;
 	}
+	tp_fabric_count_gpus(f);
 	rc = 0;
 fini:
 	free(leaves);

@@ -133,6 +133,8 @@ extern void tp_builder_free(tp_builder_t *b)
 		free(s->child_names);
 		free(s->children);
 		free(s->nodes);
+		free(s->members);
+		free(s->link_speed);
 	}
 	for (int i = 0; i < b->nnodes; i++) {
 		free(b->nodes[i].name);
@@ -193,6 +195,20 @@ extern int tp_builder_add_switch(tp_builder_t *b, const char *name,
 	if (_index(b, b->switch_index, s->name, i))
 		return tp_builder_nomem(err);
 	return i;
+}
+
+extern int tp_builder_switch_text(tp_builder_t *b, int sw,
+				  const char *members, const char *link_speed,
+				  tp_error_t *err)
+{
+	tp_bswitch_t *s = &b->switches[sw];
+
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((members && !(s->members = _strdup(b, members))) ||
+	    (link_speed && !(s->link_speed = _strdup(b, link_speed))))
+		return tp_builder_nomem(err);
+	return 0;
 }
 
 extern int tp_builder_find_switch(tp_builder_t *b, const char *name)

@@ -26,6 +26,8 @@ typedef struct {
 	int nnodes, node_cap;
 	int uplinks;
 	double uplink_gbps;
+	char *members;		/* Nodes= or Switches= as written */
+	char *link_speed;	/* LinkSpeed= as written, or NULL */
 } tp_bswitch_t;
 
 typedef struct {
@@ -90,5 +92,9 @@ extern int tp_builder_nomem(tp_error_t *err);
 /* Build the block tree of a fabric whose nodes, switches and domains are
  * set. RET 0 or -1 (ENOMEM). Defined in fabric_blocks.c. */
 extern int tp_fabric_build_blocks(tp_fabric_t *f);
+
+/* Count the GPUs of every block and of the whole fabric again, from the
+ * nodes' (after an inventory changed them). Defined in fabric_blocks.c. */
+extern void tp_fabric_count_gpus(tp_fabric_t *f);
 
 #endif /* _TOPOPACK_FABRIC_BUILDER_PRIVATE_H */

@@ -191,6 +191,13 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		s->nnodes = bs->nnodes;
 		s->nodes = bs->nodes;
 		bs->nodes = NULL;
+		s->file = bs->file;
+		bs->file = NULL;
+		s->line = bs->line;
+		s->members = bs->members;
+		bs->members = NULL;
+		s->link_speed = bs->link_speed;
+		bs->link_speed = NULL;
 		s->uplinks = bs->uplinks;
 		s->uplink_gbps = bs->uplink_gbps > 0 ? bs->uplink_gbps :
 			b->default_nic_gbps;
@@ -216,6 +223,11 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 			goto nomem;
 		n->gpus = bn->gpus >= 0 ? bn->gpus : b->default_gpus;
 		n->gpu_type = bn->gpu_type;
+		n->conf_gpus = n->gpus;
+		n->conf_gpu_type = n->gpu_type;
+		/* Only a count topopack.conf states (for the node, or as
+		 * NodeName=DEFAULT) can disagree with an inventory. */
+		n->gpus_stated = bn->gpus >= 0 || b->default_gpus_given;
 		n->leaf = bn->leaf;
 		n->nics = bn->nics;
 		n->nic_names = bn->nic_names;
@@ -241,11 +253,6 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		 * can be lacking. */
 		if (tp_name_index_put(f->name_index, n->name, i))
 			goto nomem;
-		f->total_gpus += n->gpus;
-		if (i == 0 || n->gpus < f->min_gpus)
-			f->min_gpus = n->gpus;
-		if (n->gpus > f->max_gpus)
-			f->max_gpus = n->gpus;
 	}
 	return f;
 nomem:

@@ -1,7 +1,7 @@
 /*****************************************************************************\
  *  fabric_load.c - tp_fabric_load(): topology.conf, then topopack.conf,
- *  then the resource manager's GPU inventory, into one builder; the
- *  fabric exists only if all of them read cleanly.
+ *  into one builder, then the resource manager's GPU inventory over the
+ *  fabric; the fabric exists only if all of them read cleanly.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -26,6 +26,7 @@ extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
 {
 	tp_error_t local;
 	tp_builder_t *b;
+	tp_fabric_t *f;
 	int e;
 
 	if (!err)
@@ -42,13 +43,18 @@ extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
 		return NULL;
 	}
 	if (tp_topology_conf_read(b, topology_conf, err) ||
-	    (topopack_conf && tp_topopack_conf_read(b, topopack_conf, err)) ||
-	    (inventory && tp_builder_inventory(b, inventory, err))) {
+	    (topopack_conf && tp_topopack_conf_read(b, topopack_conf, err))) {
 		e = errno;
 		tp_builder_free(b);
 		errno = e;
 		return NULL;
 	}
 	/* Consumes the builder, fabric or not. */
-	return tp_builder_finish(b, err);
+	if (!(f = tp_builder_finish(b, err)) || !inventory ||
+	    !tp_fabric_set_inventory(f, inventory, err))
+		return f;
+	e = errno;
+	tp_fabric_free(f);
+	errno = e;
+	return NULL;
 }

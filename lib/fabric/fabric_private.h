@@ -27,6 +27,9 @@ typedef struct {
 	double nic_gbps;	/* per NIC */
 	int nics;		/* NICs on the node (0: one per GPU) */
 	char *nic_names;	/* comma separated, or NULL */
+	int conf_gpus;		/* what topopack.conf gives (or 0) ... */
+	int conf_gpu_type;	/* ... before an inventory's */
+	bool gpus_stated;	/* topopack.conf states its GPUs */
 } tp_node_t;
 
 typedef struct {
@@ -39,6 +42,10 @@ typedef struct {
 	int uplinks;		/* 0: non-blocking */
 	double uplink_gbps;
 	int block;		/* leaf switches: their leaf block */
+	char *file;		/* where its line is, or NULL */
+	int line;
+	char *members;		/* Nodes= or Switches= as written, or NULL */
+	char *link_speed;	/* LinkSpeed= as written, or NULL */
 } tp_switch_t;
 
 typedef struct {
@@ -86,6 +93,10 @@ struct tp_fabric {
 	double nvlink_gbps;	/* default per-GPU NVLink bandwidth */
 
 	struct tp_name_index *name_index; /* node name -> index */
+
+	/* fabric_shared.c's, under its lock: */
+	int holders;		/* tp_fabric_hold() calls not yet put */
+	bool retired;		/* published, then replaced */
 };
 
 /* RET block index of the ancestor of node at level. */
@@ -116,6 +127,12 @@ extern void tp_builder_where(tp_builder_t *b, const char *file, int line);
  */
 extern int tp_builder_add_switch(tp_builder_t *b, const char *name,
 				 tp_error_t *err);
+/* Keep the switch's Nodes= or Switches= value and LinkSpeed= (NULL:
+ * none) as written, for the resource manager's own switch table. */
+extern int tp_builder_switch_text(tp_builder_t *b, int sw,
+				  const char *members, const char *link_speed,
+				  tp_error_t *err);
+
 /* RET index of a declared switch, or -1. */
 extern int tp_builder_find_switch(tp_builder_t *b, const char *name);
 
@@ -147,14 +164,6 @@ extern int tp_builder_add_domain(tp_builder_t *b, const char *name,
  * another domain. */
 extern int tp_builder_domain_node(tp_builder_t *b, int domain,
 				  const char *node, tp_error_t *err);
-
-/* Give the nodes the inventory names its GPU counts and types, telling
- * inventory->differs of each node whose configured GPUs were otherwise
- * (when topopack.conf gave any). RET -1 (ENOMEM or EINVAL with err for a
- * count out of range). */
-extern int tp_builder_inventory(tp_builder_t *b,
-				const tp_inventory_t *inventory,
-				tp_error_t *err);
 
 /* Defaults for nodes with no explicit value. */
 extern void tp_builder_defaults(tp_builder_t *b, int gpus, double nic_gbps,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlist_private.h"
+#include "topopack.h"
 
 #define _MAX_DIGITS 18	/* every range bound fits an unsigned long long */
 #define _QUOTE_MAX  64	/* longest text quoted in an error message */

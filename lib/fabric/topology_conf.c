@@ -29,7 +29,6 @@
 
 #include "conf_file_private.h"
 #include "conf_readers_private.h"
-#include "hostlist_private.h"
 
 static const char *_keys[] = { "SwitchName", "Switches", "Nodes",
 			       "LinkSpeed", NULL };
@@ -119,6 +118,9 @@ static int _line(void *arg, const char *file, int line,
 	if ((sw = tp_builder_add_switch(b, name->value, err)) < 0)
 		goto fini;
 	r->nswitches++;
+	if (tp_builder_switch_text(b, sw, list->value,
+				   speed ? speed->value : NULL, err))
+		goto fini;
 	for (int i = 0; i < n; i++) {
 		tp_builder_where(b, file, line);
 		if (nodes ? tp_builder_add_node(b, sw, names[i], err) :

@@ -34,7 +34,6 @@
 #include "conf_file_private.h"
 #include "conf_readers_private.h"
 #include "fabric_builder_private.h"
-#include "hostlist_private.h"
 #include "name_index_private.h"
 
 #define _MAX_NICS    1024

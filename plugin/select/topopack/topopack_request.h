@@ -41,6 +41,10 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 				     uint32_t req_nodes, int fabric_nodes,
 				     tp_request_t *req, const char **why);
 
+/* Whether the job takes whole nodes (--exclusive, or a partition with
+ * OverSubscribe=EXCLUSIVE). */
+extern bool topopack_request_exclusive(job_record_t *job_ptr);
+
 /*
  * A reservation of node_cnt whole nodes.
  * OUT req - zeroed, then node_cnt exclusive nodes with no GPU count
