@@ -4,7 +4,7 @@
  *  topopack-discover node [--hwloc-xml FILE] [--json]
  *
  *  Reads the live machine (or a recorded hwloc XML export), pairs every
- *  GPU with its nearest RDMA NIC (lib/binding.h) and prints a table and
+ *  GPU with its nearest RDMA NIC (lib/bind/topopack_bind.h) and prints a table and
  *  the gres.conf lines for the node; --json prints one JSON object.
  *
  *  gres.conf lines: "Name=gpu File=<dev> Cores=<list>", one per GPU in PCI
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binding.h"
+#include "topopack_bind.h"
 
 static void _usage(FILE *f)
 {

@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric.h"
-#include "hostlist.h"
 #include "topopack.h"
 
 #define PROG "topopack-place"
@@ -173,62 +171,66 @@ static void _check(const tp_fabric_t *fabric, const char *topology)
 static void _switch_nodes(const tp_fabric_t *fabric, int sw, char *mark,
 			  char *seen, int *n)
 {
-	const tp_switch_t *s = &fabric->switches[sw];
+	tp_switch_info_t s;
 	int i;
 
-	if (seen[sw])
+	if (seen[sw] || tp_fabric_switch(fabric, sw, &s))
 		return;
 	seen[sw] = 1;
-	for (i = 0; i < s->nnodes; i++) {
-		if (!mark[s->nodes[i]]) {
-			mark[s->nodes[i]] = 1;
+	for (i = 0; i < s.nnodes; i++) {
+		if (!mark[s.nodes[i]]) {
+			mark[s.nodes[i]] = 1;
 			(*n)++;
 		}
 	}
-	for (i = 0; i < s->nchildren; i++)
-		_switch_nodes(fabric, s->children[i], mark, seen, n);
+	for (i = 0; i < s.nswitches; i++)
+		_switch_nodes(fabric, s.switches[i], mark, seen, n);
 }
 
 static void _show(const tp_fabric_t *fabric)
 {
-	char *mark = _xcalloc(fabric->nnodes, 1);
-	char *seen = _xcalloc(fabric->nswitches, 1);
-	int *node = _xcalloc(fabric->nnodes, sizeof(int));
+	int nnodes = tp_fabric_node_count(fabric);
+	int nswitches = tp_fabric_switch_count(fabric);
+	char *mark = _xcalloc(nnodes, 1);
+	char *seen = _xcalloc(nswitches, 1);
+	int *node = _xcalloc(nnodes, sizeof(int));
+	tp_domain_info_t d;
+	tp_switch_info_t s, child;
 	int i, j, n;
 
-	for (i = 0; i < fabric->nswitches; i++) {
-		const tp_switch_t *s = &fabric->switches[i];
+	for (i = 0; i < nswitches; i++) {
 		char *list;
 
-		memset(mark, 0, fabric->nnodes);
-		memset(seen, 0, fabric->nswitches);
+		(void) tp_fabric_switch(fabric, i, &s);
+		memset(mark, 0, nnodes);
+		memset(seen, 0, nswitches);
 		n = 0;
 		_switch_nodes(fabric, i, mark, seen, &n);
 		n = 0;
-		for (j = 0; j < fabric->nnodes; j++)
+		for (j = 0; j < nnodes; j++)
 			if (mark[j])
 				node[n++] = j;
 
-		printf("SwitchName=%s Level=%d LinkSpeed=1", s->name,
-		       s->level);
+		printf("SwitchName=%s Level=%d LinkSpeed=1", s.name, s.level);
 		if (n) {
 			list = _node_list(fabric, node, n);
 			printf(" Nodes=%s", list);
 			free(list);
 		}
-		if (s->nchildren) {
-			char **names = _xcalloc(s->nchildren,
-						sizeof(char *));
+		if (s.nswitches) {
+			char **names = _xcalloc(s.nswitches, sizeof(char *));
 
-			for (j = 0; j < s->nchildren; j++)
-				names[j] =
-					fabric->switches[s->children[j]].name;
-			list = tp_hostlist_compress(names, s->nchildren);
+			for (j = 0; j < s.nswitches; j++) {
+				(void) tp_fabric_switch(fabric, s.switches[j],
+							&child);
+				names[j] = (char *) child.name;
+			}
+			list = tp_hostlist_compress(names, s.nswitches);
 			if (list) {
 				printf(" Switches=%s", list);
 			} else {
 				printf(" Switches=");
-				for (j = 0; j < s->nchildren; j++)
+				for (j = 0; j < s.nswitches; j++)
 					printf("%s%s", j ? "," : "",
 					       names[j]);
 			}
@@ -239,15 +241,15 @@ static void _show(const tp_fabric_t *fabric)
 	}
 
 	/* NVLink domains from topopack.conf (not a node's own NVSwitch). */
-	for (i = 0; i < fabric->ndomains; i++) {
-		const tp_domain_t *d = &fabric->domains[i];
+	for (i = 0; i < tp_fabric_domain_count(fabric); i++) {
 		char *list;
 
-		if (d->implicit || !d->nnodes)
+		(void) tp_fabric_domain(fabric, i, &d);
+		if (d.implicit || !d.nnodes)
 			continue;
-		list = _node_list(fabric, d->nodes, d->nnodes);
-		printf("NVLinkDomain=%s Nodes=%s NVLinkGbps=%g\n", d->name,
-		       list, d->nvlink_gbps);
+		list = _node_list(fabric, d.nodes, d.nnodes);
+		printf("NVLinkDomain=%s Nodes=%s NVLinkGbps=%g\n", d.name,
+		       list, d.nvlink_gbps);
 		free(list);
 	}
 	free(node);

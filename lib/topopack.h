@@ -89,6 +89,17 @@ extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
 					     tp_error_t *err);
 
 /*
+ * Give a loaded fabric the inventory's GPU counts and types, as
+ * tp_fabric_load_inventory() does, starting again from what topopack.conf
+ * says (so a second call with another inventory gives what a fresh load
+ * would). States made on the fabric before are stale afterwards.
+ * RET 0, or -1 with err (a count out of range: nothing changed; ENOMEM).
+ */
+extern int tp_fabric_set_inventory(tp_fabric_t *fabric,
+				   const tp_inventory_t *inventory,
+				   tp_error_t *err);
+
+/*
  * Generated fat tree for benchmarks and tests.
  * IN levels - switch levels above the leaves (1: leaf+spine, 2: +pod/core)
  * IN leaves - number of leaf switches
@@ -134,6 +145,104 @@ extern const char *tp_fabric_node_domain(const tp_fabric_t *fabric, int node);
  * leaf, 2(k+1) when the lowest common switch is of level k, or
  * TP_HOPS_UNREACHABLE when no switch joins them. */
 extern int tp_fabric_hops(const tp_fabric_t *fabric, int a, int b);
+
+/*
+ * The switches, as topology.conf describes them (indices in the order of
+ * their SwitchName lines), for a resource manager's own switch table.
+ */
+typedef struct {
+	const char *name;
+	int level;		/* 0: leaf, as Slurm numbers switch levels */
+	const int *switches;	/* child switch indices (level > 0) */
+	int nswitches;
+	const int *nodes;	/* node indices (leaves) */
+	int nnodes;
+	const char *members;	/* Nodes= or Switches= as written, or NULL
+				 * (a generated fabric) */
+	const char *link_speed;	/* LinkSpeed= as written, or NULL */
+	const char *file;	/* where its line is, or NULL */
+	int line;
+} tp_switch_info_t;
+
+extern int tp_fabric_switch_count(const tp_fabric_t *fabric);
+/* RET 0 with *info filled (pointers into the fabric), -1 for no such
+ * switch. */
+extern int tp_fabric_switch(const tp_fabric_t *fabric, int sw,
+			    tp_switch_info_t *info);
+
+/* The NVLink domains: those topopack.conf declares, then one per node
+ * that is in none (its own NVSwitch board: implicit). */
+typedef struct {
+	const char *name;
+	const int *nodes;	/* node indices */
+	int nnodes;
+	double nvlink_gbps;	/* per GPU */
+	bool implicit;
+} tp_domain_info_t;
+
+/* RET 0 with *info filled (pointers into the fabric), -1 for no such
+ * domain (0 <= domain < tp_fabric_domain_count()). */
+extern int tp_fabric_domain(const tp_fabric_t *fabric, int domain,
+			    tp_domain_info_t *info);
+
+/*
+ * The fabric of this process. In a daemon that loads several plugins
+ * (slurmctld: the topology and the select plugin), the one that reads the
+ * configuration publishes the fabric, and the others take it instead of
+ * reading the files again. Thread-safe.
+ *
+ * tp_fabric_publish - make fabric the current one (the registry owns it;
+ *	NULL: none). The one it replaces is freed once nobody holds it.
+ *	RET the new generation number (it grows with every publication).
+ * tp_fabric_hold - RET the current fabric, held until tp_fabric_put(),
+ *	or NULL; *generation (may be NULL) gets its generation.
+ * tp_fabric_put - let go of a fabric tp_fabric_hold() returned.
+ */
+extern unsigned long tp_fabric_publish(tp_fabric_t *fabric);
+extern tp_fabric_t *tp_fabric_hold(unsigned long *generation);
+extern void tp_fabric_put(tp_fabric_t *fabric);
+
+/*****************************************************************************\
+ *  Hostlists, as Slurm writes them ("gpu[001-004,007]")
+\*****************************************************************************/
+
+/* Most names one expression may produce. */
+#define TP_HOSTLIST_MAX 1000000
+
+/*
+ * Expand a hostlist expression.
+ * IN expr - the expression
+ * OUT names - on success, a malloc'd array of malloc'd names in expression
+ *	order; free with tp_hostlist_free(). Untouched on failure.
+ * OUT err - on failure, the problem without file or line (callers add
+ *	them), e.g. "reversed range '5-3' in 'a[5-3]'"; may be NULL
+ * RET number of names (at least 1), or -1 with errno EINVAL for a bad
+ *	expression (unbalanced brackets, empty, reversed or non-numeric
+ *	range, no name at all, more than TP_HOSTLIST_MAX names) or ENOMEM.
+ */
+extern int tp_hostlist_expand(const char *expr, char ***names,
+			      tp_error_t *err);
+
+/*
+ * Free an array returned by tp_hostlist_expand().
+ * IN names - the array (NULL is accepted)
+ * IN n - its length
+ */
+extern void tp_hostlist_free(char **names, int n);
+
+/*
+ * Compress names into a hostlist expression, Slurm style
+ * ("gpu[001-004,007],login1"). Order is kept: runs of consecutive names
+ * with the same prefix and the same numeric-suffix width (or no zero
+ * padding on either side, as Slurm treats 9 and 10) share one bracket, so
+ * expanding the result gives back the same names in the same order.
+ * Names are taken as they are: they should contain no comma, blank or
+ * bracket.
+ * IN names - the names
+ * IN n - how many (0 gives "")
+ * RET a malloc'd string, or NULL with errno (EINVAL, ENOMEM)
+ */
+extern char *tp_hostlist_compress(char *const *names, int n);
 
 /*****************************************************************************\
  *  Allocation state

@@ -19,7 +19,7 @@
 
 #include "tp_check.h"
 
-#include "binding_private.h"
+#include "bind/binding_private.h"
 
 static const char *_path(const char *name)
 {

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf_file.h"
-#include "fabric.h"
+#include "fabric/conf_file_private.h"
+#include "fabric/fabric_private.h"
 #include "topopack.h"
 
 static const char *_path(const char *name)
@@ -471,6 +471,45 @@ START_TEST(test_ens_lyon_x5)
 }
 END_TEST
 
+/* What a resource manager's switch table takes from the fabric: the
+ * structure, and LinkSpeed= and Nodes= / Switches= as written, with the
+ * line each switch is on (a continued line: where it starts). */
+START_TEST(test_switch_info)
+{
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_load(_path(BASIC), NULL, &err);
+	tp_switch_info_t sw;
+
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert_int_eq(tp_fabric_switch_count(f), 3);
+	ck_assert_int_eq(tp_fabric_switch(f, 0, &sw), 0);
+	ck_assert_str_eq(sw.name, "leaf1");
+	ck_assert_int_eq(sw.level, 0);
+	ck_assert_int_eq(sw.nnodes, 4);
+	ck_assert_str_eq(tp_fabric_node_name(f, sw.nodes[3]), "gpu004");
+	ck_assert_int_eq(sw.nswitches, 0);
+	ck_assert_str_eq(sw.members, "gpu[001-004]");
+	ck_assert_str_eq(sw.link_speed, "100");
+	ck_assert_str_eq(sw.file, _path(BASIC));
+	ck_assert_int_eq(sw.line, 4);
+	ck_assert_int_eq(tp_fabric_switch(f, 1, &sw), 0);
+	ck_assert_str_eq(sw.members, "gpu[005-008]");	/* unquoted */
+	ck_assert_ptr_null(sw.link_speed);
+	ck_assert_int_eq(tp_fabric_switch(f, 2, &sw), 0);
+	ck_assert_str_eq(sw.name, "spine1");
+	ck_assert_int_eq(sw.level, 1);
+	ck_assert_int_eq(sw.nswitches, 2);
+	ck_assert_int_eq(sw.switches[0], 0);
+	ck_assert_int_eq(sw.switches[1], 1);
+	ck_assert_int_eq(sw.nnodes, 0);
+	ck_assert_str_eq(sw.members, "leaf[1-2]");
+	ck_assert_int_eq(sw.line, 6);
+	ck_assert_int_eq(tp_fabric_switch(f, 3, &sw), -1);
+	ck_assert_int_eq(tp_fabric_switch(f, -1, &sw), -1);
+	tp_fabric_free(f);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -484,6 +523,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_basic_attributes);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_ens_lyon_x5);
+	tcase_add_test(tc, test_switch_info);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric_builder.h"
+#include "fabric/fabric_builder_private.h"
 
 START_TEST(test_generated_two_levels)
 {
@@ -205,6 +205,43 @@ START_TEST(test_generator_rejects)
 }
 END_TEST
 
+/* The process's fabric: a holder keeps a replaced fabric alive until it
+ * lets go (AddressSanitizer would see a use after free or a leak). */
+START_TEST(test_shared_fabric)
+{
+	tp_gen_t gen = { .levels = 1, .leaves = 2, .nodes_per_leaf = 2,
+			 .gpus_per_node = 8, .nvl_nodes = 1 };
+	tp_fabric_t *a = tp_fabric_generate(&gen, NULL), *b, *held, *again;
+	unsigned long g1, g2, g;
+
+	gen.leaves = 3;
+	b = tp_fabric_generate(&gen, NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_null(tp_fabric_hold(&g));
+	g1 = tp_fabric_publish(a);
+	ck_assert_uint_eq(g1, g + 1);
+	held = tp_fabric_hold(&g);
+	ck_assert_ptr_eq(held, a);
+	ck_assert_uint_eq(g, g1);
+	again = tp_fabric_hold(NULL);
+	g2 = tp_fabric_publish(b);
+	ck_assert_uint_gt(g2, g1);
+	/* Replaced, still held twice: whole. */
+	ck_assert_int_eq(tp_fabric_node_count(held), 4);
+	tp_fabric_put(again);
+	ck_assert_int_eq(tp_fabric_node_count(held), 4);
+	tp_fabric_put(held);		/* frees a */
+	held = tp_fabric_hold(&g);
+	ck_assert_ptr_eq(held, b);
+	ck_assert_uint_eq(g, g2);
+	tp_fabric_put(held);
+	ck_assert_uint_eq(tp_fabric_publish(NULL), g2 + 1);	/* frees b */
+	ck_assert_ptr_null(tp_fabric_hold(NULL));
+	tp_fabric_put(NULL);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("fabric");
@@ -217,6 +254,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_domain_across_leaves);
 	tcase_add_test(tc, test_islands_unreachable);
 	tcase_add_test(tc, test_generator_rejects);
+	tcase_add_test(tc, test_shared_fabric);
 	suite_add_tcase(s, tc);
 	return s;
 }

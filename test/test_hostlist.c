@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlist.h"
+#include "topopack.h"
 
 /*
  * An expression and what it gives: the names separated by blanks, or for

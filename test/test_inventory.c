@@ -10,7 +10,7 @@
 #include "tp_check.h"
 #include <string.h>
 
-#include "fabric.h"
+#include "fabric/fabric_private.h"
 #include "topopack.h"
 
 #define BASIC "good-basic.topology.conf"
@@ -177,6 +177,95 @@ START_TEST(test_bad_inventory)
 }
 END_TEST
 
+/* The block counts placement reads, recounted from the nodes by hand. */
+static void _check_counts(const tp_fabric_t *f)
+{
+	int total = 0;
+
+	for (int b = 0; b < f->nblocks; b++) {
+		int gpus = 0;
+
+		for (int o = f->blocks[b].lo; o < f->blocks[b].hi; o++)
+			gpus += f->nodes[f->order_node[o]].gpus;
+		ck_assert_int_eq(f->blocks[b].gpus, gpus);
+	}
+	for (int n = 0; n < f->nnodes; n++)
+		total += f->nodes[n].gpus;
+	ck_assert_int_eq(tp_fabric_gpu_count(f), total);
+}
+
+/* An inventory applied to a loaded fabric, again and again (slurmctld
+ * reconfigures), gives what a fresh load with it gives. */
+START_TEST(test_set_inventory_again)
+{
+	_told_t told = { 0 };
+	tp_node_gpus_t fewer[9];
+	tp_inventory_t inv = { _slurm, 9, _differs, &told };
+	tp_inventory_t inv2 = { fewer, 9, _differs, &told };
+	tp_error_t err;
+	tp_fabric_t *f, *fresh;
+
+	memcpy(fewer, _slurm, sizeof(fewer));
+	fewer[0].gpus = 2;
+	fewer[0].gpu_type = "l40s";
+	f = tp_fabric_load(_path(BASIC), _path("good-defaults.topopack.conf"),
+			   &err);
+	fresh = tp_fabric_load_inventory(_path(BASIC),
+					 _path("good-defaults.topopack.conf"),
+					 &inv2, &err);
+	ck_assert_msg(f && fresh, "%s", err.text);
+	told.count = 0;
+	ck_assert_int_eq(tp_fabric_set_inventory(f, &inv, &err), 0);
+	ck_assert_int_eq(tp_fabric_gpu_count(f), 60);
+	_check_counts(f);
+	told.count = 0;
+	ck_assert_int_eq(tp_fabric_set_inventory(f, &inv2, &err), 0);
+	ck_assert_int_eq(told.count, 8);	/* told again: a new load */
+	ck_assert_str_eq(told.text[0],
+			 "node gpu001: topopack.conf gives 4 GPUs, Slurm 2 of type l40s (slurm.conf/gres.conf); Slurm's are used");
+	ck_assert_int_eq(tp_fabric_gpu_count(f), tp_fabric_gpu_count(fresh));
+	for (int n = 0; n < f->nnodes; n++) {
+		ck_assert_int_eq(f->nodes[n].gpus, fresh->nodes[n].gpus);
+		ck_assert_str_eq(_type(f, f->nodes[n].name),
+				 _type(fresh, f->nodes[n].name));
+	}
+	ck_assert_int_eq(f->max_gpus, fresh->max_gpus);
+	ck_assert_int_eq(f->min_gpus, fresh->min_gpus);
+	for (int l = 0; l < f->nlevels; l++)
+		ck_assert_int_eq(f->level_max_gpus[l],
+				 fresh->level_max_gpus[l]);
+	_check_counts(f);
+	/* No inventory at all: topopack.conf's counts again. */
+	inv.count = 0;
+	ck_assert_int_eq(tp_fabric_set_inventory(f, &inv, &err), 0);
+	ck_assert_int_eq(f->nodes[tp_fabric_node_index(f, "gpu002")].gpus, 2);
+	_check_counts(f);
+	tp_fabric_free(fresh);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* A count out of range changes nothing. */
+START_TEST(test_set_inventory_refused)
+{
+	tp_node_gpus_t bad[] = { { "gpu001", 2, NULL },
+				 { "gpu003", -1, NULL } };
+	tp_inventory_t good = { _slurm, 9, NULL, NULL };
+	tp_inventory_t inv = { bad, 2, NULL, NULL };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_load(_path(BASIC), NULL, &err);
+
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert_int_eq(tp_fabric_set_inventory(f, &good, &err), 0);
+	ck_assert_int_eq(tp_fabric_set_inventory(f, &inv, &err), -1);
+	ck_assert_str_eq(err.text,
+			 "node gpu003: -1 GPUs in the inventory, out of range 0..1024");
+	ck_assert_int_eq(tp_fabric_node_gpus(f, tp_fabric_node_index(f, "gpu001")), 8);
+	ck_assert_int_eq(tp_fabric_gpu_count(f), 60);
+	tp_fabric_free(f);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("inventory");
@@ -187,6 +276,8 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_silent_when_nothing_differs);
 	tcase_add_test(tc, test_only_stated_counts_differ);
 	tcase_add_test(tc, test_bad_inventory);
+	tcase_add_test(tc, test_set_inventory_again);
+	tcase_add_test(tc, test_set_inventory_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

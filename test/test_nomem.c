@@ -25,7 +25,7 @@
 
 #include "tp_check.h"
 
-#include "binding.h"
+#include "topopack_bind.h"
 #include "topopack.h"
 
 /*****************************************************************************\

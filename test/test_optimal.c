@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric_builder.h"
-#include "place_search.h"
+#include "fabric/fabric_builder_private.h"
+#include "place/place_search_private.h"
 
 #define FABRICS 3000
 #define REQUESTS_PER_STATE 6

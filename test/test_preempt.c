@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "place.h"
+#include "place/place_private.h"
 #include "tp_check.h"
 
 #define CASES 1500

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric_builder.h"
-#include "place.h"
+#include "fabric/fabric_builder_private.h"
+#include "place/place_private.h"
 
 /*****************************************************************************\
  *  Fabrics

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state.h"
+#include "place/state_private.h"
 
 /* Recount every block's aggregates from the nodes and compare. */
 static void _check_aggregates(const tp_state_t *s)

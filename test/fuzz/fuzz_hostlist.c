@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlist.h"
+#include "topopack.h"
 
 /* RET true when every name is one: not empty, and without the
  * separators and brackets the expansion consumes. */

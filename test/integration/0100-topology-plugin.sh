@@ -239,25 +239,37 @@ cluster_wait_state "$job" COMPLETED 60 ||
 	cluster_fail "8-node job after the reconfigure"
 echo "8-node job ran after the reconfigure: $(cluster_job_nodes "$job")"
 
-# A file broken before a reconfigure: slurmctld stops, as with
-# topology/tree, and says why.
+# A file broken before a reconfigure: slurmctld says file:line and keeps
+# the fabric in force (and keeps running); fixed, the next reconfigure
+# takes it.
 echo "SwitchName=spine3 Switches=leaf9" >>"$etc/topology.conf"
 line=$(wc -l <"$etc/topology.conf")
 mark=$(log_mark)
 pid=$(cat "$CLUSTER_DIR/run/slurmctld.pid") || cluster_fail "no slurmctld.pid"
-scontrol reconfigure >/dev/null 2>&1
-for _ in $(seq 50); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.2
-done
-! kill -0 "$pid" 2>/dev/null ||
-	cluster_fail "slurmctld still runs after a reconfigure with a broken file"
-msg=$(log_since "$mark" | grep 'fatal:')
+reconfigure || cluster_fail "scontrol reconfigure with a broken file"
+sleep 2
+kill -0 "$pid" 2>/dev/null ||
+	cluster_fail "slurmctld stopped after a reconfigure with a broken file"
+msg=$(log_since "$mark" | grep 'stays in force')
 echo "$msg"
-grep -qF "topology.conf:$line: switch spine3 lists unknown switch leaf9" \
-	<<<"$msg" || cluster_fail "no file:line in the reconfigure error"
-grep -qF "at reconfigure" <<<"$msg" ||
-	cluster_fail "the reconfigure error does not say it happened at reconfigure"
+grep -qF "topology.conf:$line: switch spine3 lists unknown switch leaf9; the fabric loaded before stays in force" \
+	<<<"$msg" || cluster_fail "no file:line, or no word of the fabric in force"
+topo=$(scontrol show topology)
+grep -q '^SwitchName=spine2 ' <<<"$topo" ||
+	cluster_fail "spine2 left the switch table after a refused file"
+! grep -q '^SwitchName=spine3 ' <<<"$topo" ||
+	cluster_fail "spine3 of the refused file is in the switch table"
+job=$(cluster_submit -N8 --wrap='hostname') || cluster_fail "8-node job"
+cluster_wait_state "$job" COMPLETED 60 ||
+	cluster_fail "8-node job after the refused reconfigure"
+echo "slurmctld kept the fabric in force; an 8-node job ran"
+sed -i '$d' "$etc/topology.conf"
+echo "SwitchName=spine3 Switches=leaf1" >>"$etc/topology.conf"
+reconfigure || cluster_fail "scontrol reconfigure on the fixed file"
+grep -q '^SwitchName=spine3 Level=1 LinkSpeed=1 Nodes=n\[01-04\] Switches=leaf1$' \
+	<<<"$(scontrol show topology)" ||
+	cluster_fail "the fixed file did not take effect"
+echo "the fixed file took effect at the next reconfigure"
 
 cluster_stop || cluster_fail "cluster_stop left daemons"
 echo "topology/topopack matched topology/tree and passed all checks"

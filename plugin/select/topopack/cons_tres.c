@@ -9,6 +9,8 @@
 
 #include "src/common/slurm_xlator.h"
 
+#include "src/common/bitstring.h"
+#include "src/common/list.h"
 #include "src/common/log.h"
 #include "src/common/plugin.h"
 #include "src/common/select.h"
@@ -115,4 +117,31 @@ extern void cons_tres_unload(void)
 	__atomic_store_n(&_loaded, false, __ATOMIC_RELEASE);
 	_failed = false;
 	slurm_mutex_unlock(&_lock);
+}
+
+extern int cons_tres_test_on(const cons_tres_call_t *call, bitstr_t *nodes,
+			     bool preempt, List victims)
+{
+	job_record_t *job_ptr = call->job_ptr;
+	bitstr_t *try = bit_copy(nodes);	/* cons_tres clears bits */
+	uint64_t now_only = job_ptr->bit_flags & TEST_NOW_ONLY;
+	List *preempted = preempt ? call->preemptee_job_list : NULL;
+	int rc;
+
+	if (preempted)
+		FREE_NULL_LIST(*preempted);
+	if (!preempt && (call->mode == SELECT_MODE_WILL_RUN))
+		job_ptr->bit_flags |= TEST_NOW_ONLY;
+	rc = (*call->cons->job_test)(job_ptr, try, call->min_nodes,
+				     call->max_nodes, call->req_nodes,
+				     call->mode, preempt ? victims : NULL,
+				     preempted,
+				     call->exc_core_bitmap);
+	job_ptr->bit_flags = (job_ptr->bit_flags & ~TEST_NOW_ONLY) | now_only;
+	if (rc == SLURM_SUCCESS)
+		bit_copybits(call->node_bitmap, try);
+	else if (preempted)
+		FREE_NULL_LIST(*preempted);
+	FREE_NULL_BITMAP(try);
+	return rc;
 }

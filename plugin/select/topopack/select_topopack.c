@@ -172,19 +172,24 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *node_bitmap,
 			     List *preemptee_job_list,
 			     bitstr_t *exc_core_bitmap)
 {
-	slurm_select_ops_t *cons = _cons();
+	cons_tres_call_t call = {
+		.cons = _cons(), .job_ptr = job_ptr,
+		.node_bitmap = node_bitmap, .min_nodes = min_nodes,
+		.max_nodes = max_nodes, .req_nodes = req_nodes, .mode = mode,
+		.preemptee_candidates = preemptee_candidates,
+		.preemptee_job_list = preemptee_job_list,
+		.exc_core_bitmap = exc_core_bitmap,
+	};
 
-	if (!cons)
+	if (!call.cons)
 		return SLURM_ERROR;
 	if (!_placing)
-		return (*cons->job_test)(job_ptr, node_bitmap, min_nodes,
-					 max_nodes, req_nodes, mode,
-					 preemptee_candidates,
-					 preemptee_job_list, exc_core_bitmap);
-	return topopack_pick_job(cons, job_ptr, node_bitmap, min_nodes,
-				 max_nodes, req_nodes, mode,
-				 preemptee_candidates, preemptee_job_list,
-				 exc_core_bitmap);
+		return (*call.cons->job_test)(job_ptr, node_bitmap, min_nodes,
+					      max_nodes, req_nodes, mode,
+					      preemptee_candidates,
+					      preemptee_job_list,
+					      exc_core_bitmap);
+	return topopack_pick_job(&call);
 }
 
 extern int select_p_job_begin(job_record_t *job_ptr)

@@ -6,10 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "src/common/slurm_xlator.h"
 
@@ -20,6 +18,7 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
+#include "topopack_conf.h"
 #include "topopack_fabric.h"
 #include "topopack_nodes.h"
 
@@ -35,21 +34,11 @@ static void _free(topopack_fabric_t *tf)
 	tp_live_free(tf->live);
 	FREE_NULL_BITMAP(tf->offered);
 	tp_state_free(tf->idle);
-	tp_fabric_free(tf->fabric);
+	tp_fabric_put(tf->fabric);
 	xfree(tf->leaf);
 	xfree(tf->to_slurm);
 	xfree(tf->to_fabric);
 	xfree(tf);
-}
-
-/* RET path of the optional file (xfree it), or NULL when it is absent. */
-static char *_optional_conf(char *name)
-{
-	char *path = get_extra_conf_path(name);
-
-	if (access(path, F_OK) && (errno == ENOENT))
-		xfree(path);
-	return path;
 }
 
 /* Number the leaves: nodes under one leaf switch share a number. */
@@ -79,16 +68,14 @@ static void _number_leaves(topopack_fabric_t *tf)
 
 /* Say what was loaded: at info level when it differs from the last load
  * (slurmctld reconfigures right after starting), else at debug level. */
-static void _log_fabric(topopack_fabric_t *tf, const char *topo_conf,
-			const char *pack_conf)
+static void _log_fabric(topopack_fabric_t *tf)
 {
 	char *line = NULL;
 
-	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains from %s%s%s, GPUs from slurm.conf/gres.conf",
+	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
 		   tf->nnodes, tp_fabric_gpu_count(tf->fabric),
 		   tp_fabric_leaf_count(tf->fabric),
-		   tp_fabric_domain_count(tf->fabric), topo_conf,
-		   pack_conf ? " and " : "", pack_conf ? pack_conf : "");
+		   tp_fabric_domain_count(tf->fabric));
 	if (xstrcmp(line, _last_line))
 		info("%s", line);
 	else
@@ -122,38 +109,58 @@ static tp_node_gpus_t *_inventory(int *count)
 	return inv;
 }
 
+/* With another TopologyPlugin nobody has read the files for this
+ * (re)configuration: read them here, under the same policy. */
+static void _read_files_unless_topology_did(void)
+{
+	tp_error_t err = { { 0 } };
+	tp_fabric_t *fabric;
+	char *files = NULL;
+
+	if (!xstrcmp(slurm_conf.topology_plugin, "topology/topopack"))
+		return;
+	if ((fabric = topopack_conf_read(&err, &files)))
+		(void) tp_fabric_publish(fabric);
+	else
+		topopack_conf_refuse(&err);
+	xfree(files);
+}
+
+/* The process's fabric with the GPUs Slurm counts, or NULL. */
 static topopack_fabric_t *_load(void)
 {
-	char *topo_conf = get_extra_conf_path("topology.conf");
-	char *pack_conf = _optional_conf("topopack.conf");
 	topopack_fabric_t *tf = NULL;
 	tp_inventory_t inv = { .differs = _differs };
-	tp_node_gpus_t *gpus = _inventory(&inv.count);
+	tp_node_gpus_t *gpus;
 	tp_fabric_t *fabric;
 	tp_error_t err = { { 0 } };
 
+	_read_files_unless_topology_did();
+	if (!(fabric = tp_fabric_hold(NULL))) {
+		error("no fabric: every job is placed by select/cons_tres alone");
+		return NULL;
+	}
+	gpus = _inventory(&inv.count);
 	inv.node = gpus;
-	if (!(fabric = tp_fabric_load_inventory(topo_conf, pack_conf, &inv,
-						&err))) {
-		error("fabric not loaded, every job is placed by select/cons_tres alone: %s",
+	if (tp_fabric_set_inventory(fabric, &inv, &err)) {
+		error("fabric not usable, every job is placed by select/cons_tres alone: %s",
 		      err.text);
+		tp_fabric_put(fabric);
 		goto fini;
 	}
 	tf = xmalloc(sizeof(*tf));
 	tf->fabric = fabric;
 	tf->nnodes = tp_fabric_node_count(fabric);
 	if (!(tf->idle = tp_state_new(fabric))) {
-		error("fabric not loaded: out of memory");
+		error("fabric not usable: out of memory");
 		_free(tf);
 		tf = NULL;
 		goto fini;
 	}
 	_number_leaves(tf);
-	_log_fabric(tf, topo_conf, pack_conf);
+	_log_fabric(tf);
 fini:
 	xfree(gpus);
-	xfree(topo_conf);
-	xfree(pack_conf);
 	return tf;
 }
 

@@ -2,15 +2,13 @@
  *  topopack_fabric.h - the fabric select/topopack places on, and the map
  *  between Slurm's node indices and the fabric's.
  *
- *  slurmctld loads topology.conf and the optional topopack.conf (found as
- *  Slurm finds its other configuration files) at startup and again at
- *  every reconfiguration, and takes each node's GPUs from its own node
- *  records, so that topology.conf with slurm.conf and gres.conf is a
- *  complete configuration. A file with an error leaves select/topopack
- *  without a fabric: it then hands every job to select/cons_tres
- *  unchanged and says so once, rather than stopping the controller. Nodes
- *  are matched by name; Slurm nodes the fabric does not name are left to
- *  cons_tres.
+ *  The fabric is the one topology/topopack read from topology.conf and
+ *  the optional topopack.conf at this (re)configuration and published in
+ *  libtopopack (with another TopologyPlugin, this plugin reads the files
+ *  itself; errors follow topopack_conf.h either way). Each node's GPUs
+ *  come from Slurm's own node records, so topology.conf with slurm.conf
+ *  and gres.conf is a complete configuration. Nodes are matched by name;
+ *  Slurm nodes the fabric does not name are left to cons_tres.
  *
  *  What the nodes hold is kept between calls (tp_live_t): job start, end,
  *  suspend, resume and resize touch the job's nodes, which are read again
@@ -47,14 +45,13 @@ typedef struct {
 } topopack_fabric_t;
 
 /*
- * Load topology.conf and topopack.conf (when present) from Slurm's
- * configuration directory, give the nodes the GPUs Slurm counts for them
- * (slurm.conf Gres=, gres.conf; a topopack.conf that says otherwise is
- * logged node by node), and make it the current fabric. Needs Slurm's
- * node records with their GRES (select_p_reconfigure and later). On
- * error the current fabric is dropped (the files no longer describe the
- * cluster) and the error, with file:line, is logged.
- * RET SLURM_SUCCESS or SLURM_ERROR.
+ * Take the process's fabric (reading the files first when TopologyPlugin
+ * is not topology/topopack), give its nodes the GPUs Slurm counts for
+ * them (slurm.conf Gres=, gres.conf; a topopack.conf that says otherwise
+ * is logged node by node), and make it the one jobs are placed on. Needs
+ * Slurm's node records with their GRES (select_p_reconfigure and later).
+ * RET SLURM_SUCCESS, or SLURM_ERROR (logged) when there is none to place
+ * on: cons_tres then places every job alone.
  */
 extern int topopack_fabric_reload(void);
 

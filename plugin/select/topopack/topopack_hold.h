@@ -17,8 +17,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_HOLD_H
-#define _TOPOPACK_HOLD_H
+#ifndef _TOPOPACK_SELECT_HOLD_H
+#define _TOPOPACK_SELECT_HOLD_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,4 +68,4 @@ extern void topopack_hold_free(topopack_hold_t *hold);
 /* Forget every plan (plugin fini). */
 extern void topopack_hold_clear(void);
 
-#endif /* _TOPOPACK_HOLD_H */
+#endif /* _TOPOPACK_SELECT_HOLD_H */

@@ -143,3 +143,51 @@ extern bitstr_t *topopack_nodes_leaf_block(topopack_fabric_t *tf,
 	xfree(leaf_used);
 	return bitmap;
 }
+
+/*
+ * At job begin cons_tres has chosen the GPUs (gres_cnt_node_select /
+ * gres_bit_select of the request) but not yet recorded the allocation;
+ * the allocation is read first in case it is there.
+ */
+extern int topopack_job_node_gpus(job_record_t *job_ptr, int i, int k,
+				  int cap)
+{
+	gres_job_state_t *gres_js;
+	gres_state_t *gres_state;
+	ListIterator iter;
+	uint64_t gpus = 0;
+	bool found = false;
+
+	if (job_ptr->gres_list_alloc) {
+		iter = list_iterator_create(job_ptr->gres_list_alloc);
+		while ((gres_state = list_next(iter))) {
+			gres_js = gres_state->gres_data;
+			if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js ||
+			    !gres_js->gres_cnt_node_alloc ||
+			    (k >= (int) gres_js->node_cnt))
+				continue;
+			gpus += gres_js->gres_cnt_node_alloc[k];
+			found = true;
+		}
+		list_iterator_destroy(iter);
+	}
+	if (found || !job_ptr->gres_list_req)
+		return (gpus > (uint64_t) cap) ? cap : (int) gpus;
+	iter = list_iterator_create(job_ptr->gres_list_req);
+	while ((gres_state = list_next(iter))) {
+		gres_js = gres_state->gres_data;
+		if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js)
+			continue;
+		if (gres_js->gres_cnt_node_select &&
+		    (i < (int) gres_js->total_node_cnt))
+			gpus += gres_js->gres_cnt_node_select[i];
+		else if (gres_js->gres_bit_select &&
+			 (i < (int) gres_js->total_node_cnt) &&
+			 gres_js->gres_bit_select[i])
+			gpus += bit_set_count(gres_js->gres_bit_select[i]);
+		else
+			gpus += gres_js->gres_per_node;
+	}
+	list_iterator_destroy(iter);
+	return (gpus > (uint64_t) cap) ? cap : (int) gpus;
+}

@@ -6,8 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_NODES_H
-#define _TOPOPACK_NODES_H
+#ifndef _TOPOPACK_SELECT_NODES_H
+#define _TOPOPACK_SELECT_NODES_H
 
 #include "src/common/bitstring.h"
 
@@ -25,6 +25,15 @@ extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
  */
 extern int topopack_node_gpu_config(node_record_t *node_ptr,
 				    const char **type);
+
+/*
+ * GPUs job_ptr holds on Slurm node i, the k-th node of its allocation:
+ * its allocated gres/gpu there, or, at job begin, before cons_tres has
+ * recorded the allocation, what cons_tres selected for it. At most cap
+ * (the fabric's count for the node).
+ */
+extern int topopack_job_node_gpus(job_record_t *job_ptr, int i, int k,
+				  int cap);
 
 /* RET true when the node takes no job now (NULL, down, drained, failing,
  * not responding or future). */
@@ -58,4 +67,4 @@ extern bitstr_t *topopack_nodes_leaf_block(topopack_fabric_t *tf,
 					   const tp_placement_t *p,
 					   bitstr_t *usable_bitmap);
 
-#endif /* _TOPOPACK_NODES_H */
+#endif /* _TOPOPACK_SELECT_NODES_H */

@@ -18,6 +18,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "topopack_fabric.h"
+#include "topopack_hold.h"
 #include "topopack_nodes.h"
 #include "topopack_pick.h"
 #include "topopack_preempt.h"
@@ -53,108 +54,100 @@ static void _no_placement(job_record_t *job_ptr, tp_error_t *err)
 			 job_ptr, err->text);
 }
 
-/*
- * The narrowed node sets to offer cons_tres, best first.
- * OUT narrow - up to MAX_NARROW new bitmaps
- * RET how many
- */
-static int _plan_job(job_record_t *job_ptr, bitstr_t *node_bitmap,
-		     uint32_t min_nodes, uint32_t max_nodes,
-		     uint32_t req_nodes, bitstr_t **narrow)
+/* What the engine says of the job: a preemption plan, and the narrowed
+ * node sets to offer cons_tres without preempting, best first. */
+typedef struct {
+	bitstr_t *plan_nodes;	/* NULL: no plan with victims */
+	tp_preempt_plan_t plan;
+	bitstr_t *narrow[MAX_NARROW];
+	int count;
+} _answer_t;
+
+/* Ask the engine, with the job's request built once. */
+static void _ask_engine(const cons_tres_call_t *call, _answer_t *a)
 {
+	job_record_t *job_ptr = call->job_ptr;
 	topopack_fabric_t *tf = topopack_fabric_lock();
 	tp_placement_t p = { 0 };
 	tp_request_t req;
 	tp_error_t err = { { 0 } };
 	const char *why = NULL;
 	bitstr_t *block;
-	int count = 0;
 
 	if (!tf)
 		goto fini;
-	if (topopack_request_from_job(job_ptr, min_nodes, max_nodes,
-				      req_nodes, tf->nnodes, &req, &why)) {
+	if (topopack_request_from_job(job_ptr, call->min_nodes,
+				      call->max_nodes, call->req_nodes,
+				      tf->nnodes, &req, &why)) {
 		log_flag(SELECT_TYPE, "%pJ: left to select/cons_tres: %s",
 			 job_ptr, why);
 		goto fini;
 	}
-	if (tp_place(topopack_fabric_state(tf, node_bitmap),
+	if (topopack_preempt_wanted(call))
+		a->plan_nodes = topopack_preempt_plan(tf, call, &req, &a->plan);
+	if (tp_place(topopack_fabric_state(tf, call->node_bitmap),
 		     TP_POLICY_TOPOPACK, &req, &p, &err)) {
 		_no_placement(job_ptr, &err);
 		goto fini;
 	}
-	narrow[count++] = topopack_nodes_bitmap(tf, &p,
-						bit_size(node_bitmap));
-	block = topopack_nodes_leaf_block(tf, &p, node_bitmap);
-	if (bit_equal(block, narrow[0]))
+	a->narrow[a->count++] = topopack_nodes_bitmap(
+		tf, &p, bit_size(call->node_bitmap));
+	block = topopack_nodes_leaf_block(tf, &p, call->node_bitmap);
+	if (bit_equal(block, a->narrow[0]))
 		FREE_NULL_BITMAP(block);
 	else
-		narrow[count++] = block;
+		a->narrow[a->count++] = block;
 fini:
 	tp_placement_clear(&p);
 	topopack_fabric_unlock();
-	return count;
 }
 
-/*
- * cons_tres on a narrowed node set: no preemption, and in WILL_RUN mode
- * only an answer of "now". On success node_bitmap gets the chosen nodes.
- */
-static int _try(slurm_select_ops_t *cons, job_record_t *job_ptr,
-		bitstr_t *narrow, bitstr_t *node_bitmap, uint32_t min_nodes,
-		uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
-		bitstr_t *exc_core_bitmap)
+extern int topopack_pick_job(const cons_tres_call_t *call)
 {
-	bitstr_t *nodes = bit_copy(narrow);
-	uint64_t now_only = job_ptr->bit_flags & TEST_NOW_ONLY;
-	int rc;
+	job_record_t *job_ptr = call->job_ptr;
+	_answer_t a = { 0 };
+	topopack_hold_t hold;
+	int rc = SLURM_ERROR;
+	bool final;
 
-	if (mode == SELECT_MODE_WILL_RUN)
-		job_ptr->bit_flags |= TEST_NOW_ONLY;
-	rc = (*cons->job_test)(job_ptr, nodes, min_nodes, max_nodes,
-			       req_nodes, mode, NULL, NULL, exc_core_bitmap);
-	job_ptr->bit_flags = (job_ptr->bit_flags & ~TEST_NOW_ONLY) | now_only;
-	if (rc == SLURM_SUCCESS)
-		bit_copybits(node_bitmap, nodes);
-	FREE_NULL_BITMAP(nodes);
-	return rc;
-}
+	/* 1. A plan held for the job while its victims drain. */
+	if ((call->mode != SELECT_MODE_TEST_ONLY) &&
+	    topopack_hold_get(job_ptr->job_id, &hold)) {
+		final = topopack_preempt_held(call, &hold, &rc);
+		topopack_hold_free(&hold);
+		if (final)
+			return rc;
+	}
 
-extern int topopack_pick_job(slurm_select_ops_t *cons, job_record_t *job_ptr,
-			     bitstr_t *node_bitmap, uint32_t min_nodes,
-			     uint32_t max_nodes, uint32_t req_nodes,
-			     uint16_t mode, List preemptee_candidates,
-			     List *preemptee_job_list,
-			     bitstr_t *exc_core_bitmap)
-{
-	bitstr_t *narrow[MAX_NARROW] = { NULL };
-	int count, rc = SLURM_ERROR;
+	/* 2. The engine's answer. */
+	_ask_engine(call, &a);
 
-	if (topopack_preempt_job(cons, job_ptr, node_bitmap, min_nodes,
-				 max_nodes, req_nodes, mode,
-				 preemptee_candidates, preemptee_job_list,
-				 exc_core_bitmap, &rc))
-		return rc;
-	count = _plan_job(job_ptr, node_bitmap, min_nodes, max_nodes,
-			  req_nodes, narrow);
-	for (int k = 0; k < count; k++) {
-		rc = _try(cons, job_ptr, narrow[k], node_bitmap, min_nodes,
-			  max_nodes, req_nodes, mode, exc_core_bitmap);
-		_log_nodes(job_ptr, _step_name[k], narrow[k],
+	/* 3. cons_tres on it, best first, then on every node it came with. */
+	if (a.plan_nodes &&
+	    topopack_preempt_offer(call, a.plan_nodes, &a.plan, &rc))
+		goto fini;
+	for (int k = 0; k < a.count; k++) {
+		rc = cons_tres_test_on(call, a.narrow[k], false, NULL);
+		_log_nodes(job_ptr, _step_name[k], a.narrow[k],
 			   (rc == SLURM_SUCCESS) ? "taken" :
 			   "select/cons_tres cannot fit the job there");
 		if (rc == SLURM_SUCCESS)
 			goto fini;
 	}
-	if (count)
+	if (a.count)
 		log_flag(SELECT_TYPE, "%pJ: every usable node offered to select/cons_tres",
 			 job_ptr);
-	rc = (*cons->job_test)(job_ptr, node_bitmap, min_nodes, max_nodes,
-			       req_nodes, mode, preemptee_candidates,
-			       preemptee_job_list, exc_core_bitmap);
+	rc = (*call->cons->job_test)(job_ptr, call->node_bitmap,
+				     call->min_nodes, call->max_nodes,
+				     call->req_nodes, call->mode,
+				     call->preemptee_candidates,
+				     call->preemptee_job_list,
+				     call->exc_core_bitmap);
 fini:
-	for (int k = 0; k < count; k++)
-		FREE_NULL_BITMAP(narrow[k]);
+	FREE_NULL_BITMAP(a.plan_nodes);
+	tp_preempt_plan_clear(&a.plan);
+	for (int k = 0; k < a.count; k++)
+		FREE_NULL_BITMAP(a.narrow[k]);
 	return rc;
 }
 

@@ -14,7 +14,6 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
-#include "src/common/gres.h"
 #include "src/common/list.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
@@ -41,38 +40,6 @@
 /*****************************************************************************\
  *  Slurm records
 \*****************************************************************************/
-
-
-/* GPUs the job holds on the k-th node of its allocation. */
-static int _job_gpus(job_record_t *job_ptr, int k)
-{
-	gres_job_state_t *gres_js;
-	gres_state_t *gres_state;
-	ListIterator iter;
-	uint64_t gpus = 0;
-
-	if (!job_ptr->gres_list_alloc)
-		return 0;
-	iter = list_iterator_create(job_ptr->gres_list_alloc);
-	while ((gres_state = list_next(iter))) {
-		if (xstrcmp(gres_state->gres_name, "gpu") ||
-		    !(gres_js = gres_state->gres_data) ||
-		    !gres_js->gres_cnt_node_alloc ||
-		    (k >= (int) gres_js->node_cnt))
-			continue;
-		gpus += gres_js->gres_cnt_node_alloc[k];
-	}
-	list_iterator_destroy(iter);
-	return (gpus > 4096) ? 4096 : (int) gpus;
-}
-
-static bool _whole_nodes(job_record_t *job_ptr)
-{
-	if (job_ptr->details &&
-	    (job_ptr->details->whole_node == WHOLE_NODE_REQUIRED))
-		return true;
-	return job_ptr->part_ptr && (job_ptr->part_ptr->max_share == 0);
-}
 
 static bool _removable(job_record_t *job_ptr)
 {
@@ -168,7 +135,9 @@ static void _victims(topopack_fabric_t *tf, List candidates, time_t now,
 			f = (i < tf->slurm_count) ? tf->to_fabric[i] : -1;
 			if (f >= 0) {
 				node[n] = f;
-				gpus[n++] = _job_gpus(job_ptr, k);
+				gpus[n++] = topopack_job_node_gpus(
+					job_ptr, i, k,
+					tp_fabric_node_gpus(tf->fabric, f));
 			}
 			k++;
 		}
@@ -182,7 +151,7 @@ static void _victims(topopack_fabric_t *tf, List candidates, time_t now,
 		v->node = node;
 		v->gpus = gpus;
 		vs->gpus[vs->nv] = gpus;
-		v->exclusive = _whole_nodes(job_ptr);
+		v->exclusive = topopack_request_exclusive(job_ptr);
 		v->priority = job_ptr->priority;
 		v->run_seconds = tp_lost_seconds(
 			(job_ptr->start_time && (now > job_ptr->start_time)) ?
@@ -352,32 +321,6 @@ static char *_ids(const uint32_t *id, int count)
 	return out ? out : xstrdup("");
 }
 
-/*
- * cons_tres on nodes with candidates (which may be NULL). On success
- * node_bitmap gets the chosen nodes.
- */
-static int _offer(slurm_select_ops_t *cons, job_record_t *job_ptr,
-		  bitstr_t *nodes, bitstr_t *node_bitmap, uint32_t min_nodes,
-		  uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
-		  List candidates, List *preemptee_job_list,
-		  bitstr_t *exc_core_bitmap)
-{
-	bitstr_t *try = bit_copy(nodes);
-	int rc;
-
-	if (preemptee_job_list)
-		FREE_NULL_LIST(*preemptee_job_list);
-	rc = (*cons->job_test)(job_ptr, try, min_nodes, max_nodes, req_nodes,
-			       mode, candidates, preemptee_job_list,
-			       exc_core_bitmap);
-	if (rc == SLURM_SUCCESS)
-		bit_copybits(node_bitmap, try);
-	else if (preemptee_job_list)
-		FREE_NULL_LIST(*preemptee_job_list);
-	FREE_NULL_BITMAP(try);
-	return rc;
-}
-
 /*****************************************************************************\
  *  Held plans
 \*****************************************************************************/
@@ -469,41 +412,34 @@ static bool _hold_valid(const topopack_hold_t *hold, job_record_t *job_ptr,
 	return true;
 }
 
-/* RET true when the held plan answered (*rc). */
-static bool _held(slurm_select_ops_t *cons, job_record_t *job_ptr,
-		  bitstr_t *node_bitmap, uint32_t min_nodes,
-		  uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
-		  List preemptee_candidates, List *preemptee_job_list,
-		  bitstr_t *exc_core_bitmap, time_t now, int *rc)
+extern bool topopack_preempt_held(const cons_tres_call_t *call,
+				  const topopack_hold_t *hold, int *rc)
 {
-	topopack_hold_t hold;
+	job_record_t *job_ptr = call->job_ptr;
 	List victims = NULL;
 	char *why = NULL;
 	int draining;
 	bool answered = false;
 
-	if (!topopack_hold_get(job_ptr->job_id, &hold))
-		return false;
-	if (!_hold_valid(&hold, job_ptr, now, &draining, &why)) {
+	if (!_hold_valid(hold, job_ptr, time(NULL), &draining, &why)) {
 		info("topopack: preemption plan for %pJ dropped: %s",
 		     job_ptr, why);
 		topopack_hold_forget(job_ptr->job_id);
 		goto fini;
 	}
-	if (!bit_super_set(hold.nodes, node_bitmap)) {
+	if (!bit_super_set(hold->nodes, call->node_bitmap)) {
 		/* Not every node of the plan is offered in this call (a
 		 * subset of the partition's nodes is being tried): wait for
 		 * the call that offers them rather than preempt elsewhere. */
-		if (preemptee_candidates) {
+		if (call->preemptee_candidates) {
 			*rc = SLURM_ERROR;
 			answered = true;
 		}
 		goto fini;
 	}
-	victims = _only(preemptee_candidates, hold.victim, hold.nvictims);
-	*rc = _offer(cons, job_ptr, hold.nodes, node_bitmap, min_nodes,
-		     max_nodes, req_nodes, mode, victims, preemptee_job_list,
-		     exc_core_bitmap);
+	victims = _only(call->preemptee_candidates, hold->victim,
+			hold->nvictims);
+	*rc = cons_tres_test_on(call, hold->nodes, true, victims);
 	if ((*rc == SLURM_SUCCESS) || draining) {
 		log_flag(SELECT_TYPE, "%pJ: held preemption plan: %s (%d victims draining)",
 			 job_ptr, (*rc == SLURM_SUCCESS) ? "fits" : "waits",
@@ -517,7 +453,6 @@ static bool _held(slurm_select_ops_t *cons, job_record_t *job_ptr,
 fini:
 	FREE_NULL_LIST(victims);
 	xfree(why);
-	topopack_hold_free(&hold);
 	return answered;
 }
 
@@ -525,49 +460,41 @@ fini:
  *  A new plan
 \*****************************************************************************/
 
-static bool _all_removable(List candidates)
+extern bool topopack_preempt_wanted(const cons_tres_call_t *call)
 {
+	List candidates = call->preemptee_candidates;
 	job_record_t *job_ptr;
-	ListIterator iter = list_iterator_create(candidates);
+	ListIterator iter;
 	bool all = true;
 
+	if ((call->mode == SELECT_MODE_TEST_ONLY) || !candidates ||
+	    !list_count(candidates))
+		return false;
+	iter = list_iterator_create(candidates);
 	while (all && (job_ptr = list_next(iter)))
 		all = _removable(job_ptr);
 	list_iterator_destroy(iter);
+	if (!all)
+		log_flag(SELECT_TYPE, "%pJ: candidates to suspend, preemption left to select/cons_tres",
+			 call->job_ptr);
 	return all;
 }
 
-/*
- * The plan for the job now.
- * OUT nodes - the Slurm nodes of its placement
- * OUT plan - filled when a plan with victims is found
- * RET true when there is one
- */
-static bool _plan(job_record_t *job_ptr, bitstr_t *node_bitmap,
-		  uint32_t min_nodes, uint32_t max_nodes, uint32_t req_nodes,
-		  List candidates, time_t now, bitstr_t **nodes,
-		  tp_preempt_plan_t *plan)
+extern bitstr_t *topopack_preempt_plan(topopack_fabric_t *tf,
+				       const cons_tres_call_t *call,
+				       const tp_request_t *request,
+				       tp_preempt_plan_t *plan)
 {
-	topopack_fabric_t *tf = topopack_fabric_lock();
+	job_record_t *job_ptr = call->job_ptr;
+	bitstr_t *node_bitmap = call->node_bitmap, *nodes = NULL;
 	_victims_t vs = { 0 };
 	tp_state_t *state = NULL;
 	uint8_t *usable = NULL;
-	tp_request_t req;
+	tp_request_t req = *request;
 	tp_error_t err = { { 0 } };
-	const char *why = NULL;
-	bool found = false;
 
 	memset(plan, 0, sizeof(*plan));
-	*nodes = NULL;
-	if (!tf)
-		goto fini;
-	if (topopack_request_from_job(job_ptr, min_nodes, max_nodes,
-				      req_nodes, tf->nnodes, &req, &why)) {
-		log_flag(SELECT_TYPE, "%pJ: preemption left to select/cons_tres: %s",
-			 job_ptr, why);
-		goto fini;
-	}
-	_victims(tf, candidates, now, &vs);
+	_victims(tf, call->preemptee_candidates, time(NULL), &vs);
 	if (!(state = _state(tf, &vs))) {
 		info("topopack: %pJ: running jobs do not match the nodes' GPU counts; preemption left to select/cons_tres",
 		     job_ptr);
@@ -600,15 +527,13 @@ static bool _plan(job_record_t *job_ptr, bitstr_t *node_bitmap,
 		tp_preempt_plan_clear(plan);
 		goto fini;
 	}
-	*nodes = topopack_nodes_bitmap(tf, &plan->placement,
-				       bit_size(node_bitmap));
-	found = true;
+	nodes = topopack_nodes_bitmap(tf, &plan->placement,
+				      bit_size(node_bitmap));
 fini:
 	tp_state_free(state);
 	xfree(usable);
 	_victims_free(&vs);
-	topopack_fabric_unlock();
-	return found;
+	return nodes;
 }
 
 static bool _same_ids(List jobs, const uint32_t *id, int count)
@@ -629,76 +554,51 @@ static bool _same_ids(List jobs, const uint32_t *id, int count)
 	return same && (n == count);
 }
 
-extern bool topopack_preempt_job(slurm_select_ops_t *cons,
-				 job_record_t *job_ptr, bitstr_t *node_bitmap,
-				 uint32_t min_nodes, uint32_t max_nodes,
-				 uint32_t req_nodes, uint16_t mode,
-				 List preemptee_candidates,
-				 List *preemptee_job_list,
-				 bitstr_t *exc_core_bitmap, int *rc)
+extern bool topopack_preempt_offer(const cons_tres_call_t *call,
+				   bitstr_t *nodes,
+				   const tp_preempt_plan_t *plan, int *rc)
 {
+	job_record_t *job_ptr = call->job_ptr;
+	List *preempted = call->preemptee_job_list;
 	_prune_arg_t pa = { .now = time(NULL) };
-	tp_preempt_plan_t plan = { 0 };
-	bitstr_t *nodes = NULL;
-	List victims = NULL;
-	char *ids, *names, *chosen;
+	List victims = _only(call->preemptee_candidates, plan->id,
+			     plan->count);
+	char *ids = _ids(plan->id, plan->count);
+	char *names = bitmap2node_name(nodes), *chosen;
 	bool handled = false;
 
-	if (mode == SELECT_MODE_TEST_ONLY)
-		return false;
-	topopack_hold_prune(_keep, &pa);
-	if (_held(cons, job_ptr, node_bitmap, min_nodes, max_nodes,
-		  req_nodes, mode, preemptee_candidates, preemptee_job_list,
-		  exc_core_bitmap, pa.now, rc))
-		return true;
-
-	if (!preemptee_candidates || !list_count(preemptee_candidates))
-		return false;
-	if (!_all_removable(preemptee_candidates)) {
-		log_flag(SELECT_TYPE, "%pJ: candidates to suspend, preemption left to select/cons_tres",
-			 job_ptr);
-		return false;
-	}
-	if (!_plan(job_ptr, node_bitmap, min_nodes, max_nodes, req_nodes,
-		   preemptee_candidates, pa.now, &nodes, &plan))
-		return false;
-
-	victims = _only(preemptee_candidates, plan.id, plan.count);
-	*rc = _offer(cons, job_ptr, nodes, node_bitmap, min_nodes, max_nodes,
-		     req_nodes, mode, victims, preemptee_job_list,
-		     exc_core_bitmap);
-	ids = _ids(plan.id, plan.count);
-	names = bitmap2node_name(nodes);
+	*rc = cons_tres_test_on(call, nodes, true, victims);
 	if (*rc != SLURM_SUCCESS) {
 		info("topopack: %pJ: select/cons_tres refused the preemption plan (JobId=%s on %s); Slurm's own choice follows",
 		     job_ptr, ids, names);
 		goto fini;
 	}
 	handled = true;
-	if ((mode != SELECT_MODE_RUN_NOW) || !preemptee_job_list ||
-	    !*preemptee_job_list || !list_count(*preemptee_job_list)) {
+	if ((call->mode != SELECT_MODE_RUN_NOW) || !preempted ||
+	    !*preempted || !list_count(*preempted)) {
 		log_flag(SELECT_TYPE, "%pJ: preemption plan JobId=%s on %s (%s)",
 			 job_ptr, ids, names,
-			 (mode == SELECT_MODE_RUN_NOW) ? "fits without preempting" :
-			 "tested");
+			 (call->mode == SELECT_MODE_RUN_NOW) ?
+			 "fits without preempting" : "tested");
 		goto fini;
 	}
 	info("topopack: preempt JobId=%s for JobId=%u nodes=%s lost_gpu_seconds=%.0f",
-	     ids, job_ptr->job_id, names, plan.lost_gpu_seconds);
-	if (!_same_ids(*preemptee_job_list, plan.id, plan.count)) {
-		chosen = _ids_of_list(*preemptee_job_list);
+	     ids, job_ptr->job_id, names, plan->lost_gpu_seconds);
+	if (!_same_ids(*preempted, plan->id, plan->count)) {
+		chosen = _ids_of_list(*preempted);
 		info("topopack: JobId=%u: Slurm preempts JobId=%s of the plan",
 		     job_ptr->job_id, chosen);
 		xfree(chosen);
 	}
-	topopack_hold_put(job_ptr->job_id, nodes, plan.id, plan.count,
+	/* Plans of jobs that started, ended or waited too long go first:
+	 * holds are only ever added here. */
+	topopack_hold_prune(_keep, &pa);
+	topopack_hold_put(job_ptr->job_id, nodes, plan->id, plan->count,
 			  pa.now);
 fini:
 	xfree(ids);
 	xfree(names);
 	FREE_NULL_LIST(victims);
-	FREE_NULL_BITMAP(nodes);
-	tp_preempt_plan_clear(&plan);
 	return handled;
 }
 

@@ -23,48 +23,67 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_PREEMPT_H
-#define _TOPOPACK_PREEMPT_H
+#ifndef _TOPOPACK_SELECT_PREEMPT_H
+#define _TOPOPACK_SELECT_PREEMPT_H
 
 #include "src/common/select.h"
 #include "src/slurmctld/slurmctld.h"
+
+#include "cons_tres.h"
+#include "topopack_fabric.h"
+#include "topopack_hold.h"
 
 /* A held plan older than this is forgotten. */
 #define TOPOPACK_HOLD_MAX_AGE 600
 
 /*
- * select_p_job_test with preemption through topopack (arguments as
- * select_p_job_test's; cons is cons_tres; job and node locks held).
- *
- * 1. A valid plan held for the job: cons_tres tests the job on the plan's
- *    nodes with, as candidates, the plan's victims that Slurm still lists.
- *    The answer is final (the job waits for its victims) unless cons_tres
- *    refuses and no victim is left draining: the hold is then dropped and
- *    step 2 follows.
- * 2. RUN_NOW or WILL_RUN with preemptee candidates, all of them removable
- *    by cons_tres (PreemptMode REQUEUE or CANCEL), for a job topopack
- *    places: tp_preempt_plan() over slurmctld's jobs, within its time
- *    budget (a cut search is logged with DebugFlags=SelectType; running
- *    out of memory, at error level). A plan with victims
- *    is offered to cons_tres (plan's nodes, plan's victims); in RUN_NOW
- *    mode, when cons_tres accepts and Slurm is to preempt jobs, the plan
- *    is logged at info level as
+ * A plan held for the job (looked up by the caller, never in TEST_ONLY
+ * mode): cons_tres tests the job on the plan's nodes with, as
+ * candidates, the plan's victims that Slurm still lists. The answer is
+ * final (the job waits for its victims) unless cons_tres refuses and no
+ * victim is left draining: the hold is then dropped.
+ * OUT rc - the answer when final
+ * RET true when final (node_bitmap and *preemptee_job_list are set as
+ *	cons_tres set them)
+ */
+extern bool topopack_preempt_held(const cons_tres_call_t *call,
+				  const topopack_hold_t *hold, int *rc);
+
+/*
+ * Whether to plan a preemption for the call: RUN_NOW or WILL_RUN with
+ * preemptee candidates, all of them removable by cons_tres (PreemptMode
+ * REQUEUE or CANCEL; candidates to suspend are left to cons_tres, which
+ * is logged with DebugFlags=SelectType).
+ */
+extern bool topopack_preempt_wanted(const cons_tres_call_t *call);
+
+/*
+ * tp_preempt_plan() for the request over the call's candidates, within
+ * its time budget (a cut search is logged with DebugFlags=SelectType;
+ * running out of memory, at error level).
+ * IN tf - the locked fabric
+ * OUT plan - the plan, when it has victims (tp_preempt_plan_clear() it)
+ * RET the Slurm nodes of the plan's placement, or NULL: no plan with
+ *	victims
+ */
+extern bitstr_t *topopack_preempt_plan(topopack_fabric_t *tf,
+				       const cons_tres_call_t *call,
+				       const tp_request_t *request,
+				       tp_preempt_plan_t *plan);
+
+/*
+ * Offer a fresh plan to cons_tres: the plan's nodes and only the plan's
+ * victims as candidates. In RUN_NOW mode, when cons_tres accepts and
+ * Slurm is to preempt jobs, the plan is logged at info level as
  *	topopack: preempt JobId=A,B,... for JobId=M nodes=<hostlist>
  *	lost_gpu_seconds=S
- *    and held.
- * Anything else (no candidates, a plan without victims, a job topopack
- * does not place, cons_tres refusing a fresh plan) is not handled here.
- * OUT rc - the answer when handled
- * RET true when handled (node_bitmap and *preemptee_job_list are set as
- *	cons_tres set them), false to go on with the usual placement
+ * and held (topopack_hold.h).
+ * OUT rc - cons_tres's answer
+ * RET true when cons_tres accepted (the answer is final)
  */
-extern bool topopack_preempt_job(slurm_select_ops_t *cons,
-				 job_record_t *job_ptr, bitstr_t *node_bitmap,
-				 uint32_t min_nodes, uint32_t max_nodes,
-				 uint32_t req_nodes, uint16_t mode,
-				 List preemptee_candidates,
-				 List *preemptee_job_list,
-				 bitstr_t *exc_core_bitmap, int *rc);
+extern bool topopack_preempt_offer(const cons_tres_call_t *call,
+				   bitstr_t *nodes,
+				   const tp_preempt_plan_t *plan, int *rc);
 
 /* The job starts (select_p_job_begin): forget its plan. */
 extern void topopack_preempt_job_started(job_record_t *job_ptr);
@@ -72,4 +91,4 @@ extern void topopack_preempt_job_started(job_record_t *job_ptr);
 /* Forget every plan (plugin fini). */
 extern void topopack_preempt_fini(void);
 
-#endif /* _TOPOPACK_PREEMPT_H */
+#endif /* _TOPOPACK_SELECT_PREEMPT_H */

@@ -11,7 +11,6 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
-#include "src/common/gres.h"
 #include "src/common/list.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
@@ -20,57 +19,10 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "topopack_fabric.h"
+#include "topopack_nodes.h"
 #include "topopack_report.h"
 
 #define REPORT_PREFIX "topopack: "
-
-/*
- * GPUs the job holds on Slurm node i, its k-th node. At job begin
- * cons_tres has chosen them (gres_cnt_node_select / gres_bit_select of
- * the request) but not yet recorded the allocation; the allocation is
- * read first in case it is there.
- */
-static uint64_t _node_gpus(job_record_t *job_ptr, uint32_t i, uint32_t k)
-{
-	gres_job_state_t *gres_js;
-	gres_state_t *gres_state;
-	ListIterator iter;
-	uint64_t gpus = 0;
-	bool found = false;
-
-	if (job_ptr->gres_list_alloc) {
-		iter = list_iterator_create(job_ptr->gres_list_alloc);
-		while ((gres_state = list_next(iter))) {
-			gres_js = gres_state->gres_data;
-			if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js ||
-			    !gres_js->gres_cnt_node_alloc ||
-			    (k >= gres_js->node_cnt))
-				continue;
-			gpus += gres_js->gres_cnt_node_alloc[k];
-			found = true;
-		}
-		list_iterator_destroy(iter);
-	}
-	if (found || !job_ptr->gres_list_req)
-		return gpus;
-	iter = list_iterator_create(job_ptr->gres_list_req);
-	while ((gres_state = list_next(iter))) {
-		gres_js = gres_state->gres_data;
-		if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js)
-			continue;
-		if (gres_js->gres_cnt_node_select &&
-		    (i < gres_js->total_node_cnt))
-			gpus += gres_js->gres_cnt_node_select[i];
-		else if (gres_js->gres_bit_select &&
-			 (i < gres_js->total_node_cnt) &&
-			 gres_js->gres_bit_select[i])
-			gpus += bit_set_count(gres_js->gres_bit_select[i]);
-		else
-			gpus += gres_js->gres_per_node;
-	}
-	list_iterator_destroy(iter);
-	return gpus;
-}
 
 /* The job's nodes in the fabric as a placement; *outside counts the rest. */
 static void _placement(topopack_fabric_t *tf, job_record_t *job_ptr,
@@ -85,8 +37,7 @@ static void _placement(topopack_fabric_t *tf, job_record_t *job_ptr,
 	p->node = xcalloc(count + 1, sizeof(int));
 	p->gpus = xcalloc(count + 1, sizeof(int));
 	for (int i = first; (first >= 0) && (i <= last); i++) {
-		int f, max_gpus;
-		uint64_t gpus;
+		int f;
 
 		if (!bit_test(job_ptr->node_bitmap, i))
 			continue;
@@ -94,12 +45,10 @@ static void _placement(topopack_fabric_t *tf, job_record_t *job_ptr,
 		if (f < 0) {
 			(*outside)++;
 		} else {
-			gpus = _node_gpus(job_ptr, (uint32_t) i, (uint32_t) k);
-			max_gpus = tp_fabric_node_gpus(tf->fabric, f);
 			p->node[p->count] = f;
-			p->gpus[p->count] = (gpus > (uint64_t) max_gpus) ?
-				max_gpus : (int) gpus;
-			p->count++;
+			p->gpus[p->count++] = topopack_job_node_gpus(
+				job_ptr, i, k,
+				tp_fabric_node_gpus(tf->fabric, f));
 		}
 		k++;
 	}

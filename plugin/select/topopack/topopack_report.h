@@ -15,8 +15,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_REPORT_H
-#define _TOPOPACK_REPORT_H
+#ifndef _TOPOPACK_SELECT_REPORT_H
+#define _TOPOPACK_SELECT_REPORT_H
 
 #include "src/slurmctld/slurmctld.h"
 
@@ -27,4 +27,4 @@
  */
 extern void topopack_report_job(job_record_t *job_ptr);
 
-#endif /* _TOPOPACK_REPORT_H */
+#endif /* _TOPOPACK_SELECT_REPORT_H */

@@ -81,9 +81,10 @@ static int _gpus(job_record_t *job_ptr, gres_job_state_t *gpu,
 	return SLURM_SUCCESS;
 }
 
-static bool _exclusive(job_record_t *job_ptr)
+extern bool topopack_request_exclusive(job_record_t *job_ptr)
 {
-	if (job_ptr->details->whole_node == WHOLE_NODE_REQUIRED)
+	if (job_ptr->details &&
+	    (job_ptr->details->whole_node == WHOLE_NODE_REQUIRED))
 		return true;
 	return job_ptr->part_ptr && (job_ptr->part_ptr->max_share == 0);
 }
@@ -123,7 +124,7 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 		*why = "contiguous nodes";
 		return SLURM_ERROR;
 	}
-	req->exclusive = _exclusive(job_ptr);
+	req->exclusive = topopack_request_exclusive(job_ptr);
 	gpu = _gpu_request(job_ptr, &several);
 	if (several) {
 		*why = "several GPU requests";

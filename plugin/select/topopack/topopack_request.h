@@ -6,8 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_REQUEST_H
-#define _TOPOPACK_REQUEST_H
+#ifndef _TOPOPACK_SELECT_REQUEST_H
+#define _TOPOPACK_SELECT_REQUEST_H
 
 #include "src/slurmctld/slurmctld.h"
 
@@ -41,10 +41,14 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 				     uint32_t req_nodes, int fabric_nodes,
 				     tp_request_t *req, const char **why);
 
+/* Whether the job takes whole nodes (--exclusive, or a partition with
+ * OverSubscribe=EXCLUSIVE). */
+extern bool topopack_request_exclusive(job_record_t *job_ptr);
+
 /*
  * A reservation of node_cnt whole nodes.
  * OUT req - zeroed, then node_cnt exclusive nodes with no GPU count
  */
 extern void topopack_request_from_resv(uint32_t node_cnt, tp_request_t *req);
 
-#endif /* _TOPOPACK_REQUEST_H */
+#endif /* _TOPOPACK_SELECT_REQUEST_H */

@@ -10,11 +10,11 @@
  *  within the step, while the SLURM_*_GPUS lists keep the node's indices
  *  (and slurmstepd narrows SLURM_STEP_GPUS to the task's GPUs as it does
  *  CUDA_VISIBLE_DEVICES): the mapping is right with or without it. The
- *  rules are tp_bind_task_gpus() in lib/binding.h. A node index is the
+ *  rules are tp_bind_task_gpus() in lib/bind/topopack_bind.h. A node index is the
  *  GPU's position in PCI bus order when gres.conf lists the GPUs in bus
  *  order (as topopack-discover writes it).
  *
- *  It pairs them with NICs through libtopopack (lib/binding.h) on the
+ *  It pairs them with NICs through libtopopack (lib/bind/topopack_bind.h) on the
  *  node's hwloc topology (HWLOC_XMLFILE in slurmd's environment is
  *  honoured) and sets (replacing inherited values; bind=none keeps them):
  *	NCCL_IB_HCA			=mlx5_0[,mlx5_1] (exact names)
@@ -59,7 +59,7 @@
 #include <slurm/slurm.h>	/* SLURM_BATCH_SCRIPT, SLURM_INTERACTIVE_STEP */
 #include <slurm/spank.h>
 
-#include "binding.h"
+#include "topopack_bind.h"
 #include "spank_opts.h"
 #include "topopack.h"
 

@@ -3,11 +3,10 @@
  *  fabric, with the contents topology/tree gives it for the same
  *  topology.conf.
  *
- *  The structure (switches, levels, children, the nodes of each leaf) comes
- *  from the fabric model. What the model does not keep, LinkSpeed= and the
- *  Nodes= / Switches= text that "scontrol show topology" prints as written,
- *  is read from topology.conf again with the library's own file reader; the
- *  file was just loaded without error, so this pass only collects.
+ *  Everything comes from the fabric's public description of its switches
+ *  (tp_fabric_switch()): levels, children, the nodes of each leaf, and
+ *  LinkSpeed= and the Nodes= / Switches= text that "scontrol show
+ *  topology" prints as written.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -31,100 +30,26 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
-#include "conf_file.h"
-#include "fabric.h"
 #include "switch_table.h"
 
 /* Switch indices are uint16_t in switch_record_t. */
 #define _MAX_SWITCHES 0xfffe
 
-/* What topology.conf says of one switch beyond the fabric model. */
-typedef struct {
-	char *name;		/* SwitchName= */
-	char *file;		/* where its line is */
-	int line;
-	uint32_t link_speed;	/* LinkSpeed=, 1 when absent */
-	char *nodes;		/* Nodes= as written, or NULL */
-	char *switches;		/* Switches= as written, or NULL */
-} conf_switch_t;
-
-typedef struct {
-	conf_switch_t *sw;
-	int count;
-	int cap;
-} conf_switches_t;
-
-/* LinkSpeed as Slurm reads a uint32 (the library has checked it). */
+/* LinkSpeed as Slurm reads a uint32 (the library has checked it); 1
+ * when absent, as topology/tree. */
 static uint32_t _link_speed(const char *value)
 {
 	unsigned long long num;
 	char *end;
 
+	if (!value)
+		return 1;
 	if (!strcasecmp(value, "UNLIMITED") || !strcasecmp(value, "INFINITE"))
 		return INFINITE;
 	num = strtoull(value, &end, 0);
 	if ((end[0] == 'k') || (end[0] == 'K'))
 		num *= 1024;
 	return (uint32_t) num;
-}
-
-static int _conf_line(void *arg, const char *file, int line,
-		      const tp_conf_pair_t *pairs, int npairs,
-		      tp_error_t *err)
-{
-	conf_switches_t *cs = arg;
-	const tp_conf_pair_t *p;
-	conf_switch_t *s;
-
-	(void) err;
-	if (strcasecmp(pairs[0].key, "SwitchName"))
-		return 0;
-	if (cs->count == cs->cap) {
-		cs->cap = cs->cap ? 2 * cs->cap : 64;
-		xrecalloc(cs->sw, cs->cap, sizeof(conf_switch_t));
-	}
-	s = &cs->sw[cs->count++];
-	s->name = xstrdup(pairs[0].value);
-	s->file = xstrdup(file);
-	s->line = line;
-	s->link_speed = 1;
-	if ((p = tp_conf_find(pairs, npairs, "LinkSpeed")))
-		s->link_speed = _link_speed(p->value);
-	if ((p = tp_conf_find(pairs, npairs, "Nodes")))
-		s->nodes = xstrdup(p->value);
-	if ((p = tp_conf_find(pairs, npairs, "Switches")))
-		s->switches = xstrdup(p->value);
-	return 0;
-}
-
-static void _conf_switches_free(conf_switches_t *cs)
-{
-	for (int i = 0; i < cs->count; i++) {
-		xfree(cs->sw[i].name);
-		xfree(cs->sw[i].file);
-		xfree(cs->sw[i].nodes);
-		xfree(cs->sw[i].switches);
-	}
-	xfree(cs->sw);
-	cs->count = cs->cap = 0;
-}
-
-/*
- * RET the topology.conf entry of fabric switch i. The fabric numbers
- * switches in the order of their SwitchName lines, so the entry is
- * normally at the same index; search by name otherwise.
- */
-static conf_switch_t *_conf_switch(conf_switches_t *cs, const tp_fabric_t *f,
-				   int i)
-{
-	const char *name = f->switches[i].name;
-
-	if ((i < cs->count) && !xstrcmp(cs->sw[i].name, name))
-		return &cs->sw[i];
-	for (int j = 0; j < cs->count; j++)
-		if (!xstrcmp(cs->sw[j].name, name))
-			return &cs->sw[j];
-	return NULL;
 }
 
 /* RET the names as a ranged hostlist expression (xfree it). */
@@ -161,19 +86,19 @@ static void _free_table(switch_record_t *table, int count)
  * slurm.conf: topology/tree only warns about unknown names, but a fabric
  * that lists nodes Slurm does not know is a configuration error here.
  */
-static int _leaf_bitmap(const tp_fabric_t *f, const tp_switch_t *fs,
-			const conf_switch_t *cs, const char *topology_conf,
+static int _leaf_bitmap(const tp_fabric_t *f, const tp_switch_info_t *sw,
 			bitstr_t *bitmap, tp_error_t *err)
 {
-	for (int k = 0; k < fs->nnodes; k++) {
-		char *name = f->nodes[fs->nodes[k]].name;
-		node_record_t *node_ptr = find_node_record2(name);
+	for (int k = 0; k < sw->nnodes; k++) {
+		const char *name = tp_fabric_node_name(f, sw->nodes[k]);
+		/* 22.05 takes a char * it only reads. */
+		node_record_t *node_ptr = find_node_record2((char *) name);
 
 		if (!node_ptr) {
 			snprintf(err->text, sizeof(err->text),
 				 "%s:%d: switch %s lists node %s, which slurm.conf does not define (every node of topology.conf must be a NodeName of slurm.conf)",
-				 cs ? cs->file : topology_conf,
-				 cs ? cs->line : 0, fs->name, name);
+				 sw->file ? sw->file : "topology.conf",
+				 sw->line, sw->name, name);
 			return -1;
 		}
 		bit_set(bitmap, node_ptr->index);
@@ -255,68 +180,65 @@ static void _distances(switch_record_t *table, int count)
 	xfree(adj);
 }
 
+/* RET the names of items (node or switch indices) as a ranged hostlist
+ * expression (xfree it); for fabrics that keep no text. */
+static char *_ranged_names(const tp_fabric_t *f, const int *items, int n,
+			   bool nodes)
+{
+	const char **names = xcalloc(n + 1, sizeof(char *));
+	tp_switch_info_t child;
+	char *str;
+
+	for (int k = 0; k < n; k++) {
+		if (nodes)
+			names[k] = tp_fabric_node_name(f, items[k]);
+		else if (!tp_fabric_switch(f, items[k], &child))
+			names[k] = child.name;
+	}
+	str = _ranged(names, n);
+	xfree(names);
+	return str;
+}
+
 extern int topopack_switch_table_build(const tp_fabric_t *f,
-				       const char *topology_conf,
 				       tp_error_t *err)
 {
-	conf_switches_t cs = { 0 };
 	switch_record_t *table = NULL;
-	int count = f->nswitches, levels = 0, rc = -1;
+	int count = tp_fabric_switch_count(f), levels = 0, rc = -1;
 
 	if (count > _MAX_SWITCHES) {
 		snprintf(err->text, sizeof(err->text),
-			 "%s: %d switches; Slurm's switch table holds at most %d",
-			 topology_conf, count, _MAX_SWITCHES);
+			 "topology.conf: %d switches; Slurm's switch table holds at most %d",
+			 count, _MAX_SWITCHES);
 		return -1;
 	}
-	if (tp_conf_file_read(topology_conf, _conf_line, &cs, err))
-		goto fini;
 
 	table = xcalloc(count, sizeof(switch_record_t));
 	for (int i = 0; i < count; i++) {
-		const tp_switch_t *fs = &f->switches[i];
-		const conf_switch_t *c = _conf_switch(&cs, f, i);
 		switch_record_t *s = &table[i];
+		tp_switch_info_t sw;
 
-		s->name = xstrdup(fs->name);
-		s->level = fs->level;
-		s->link_speed = c ? c->link_speed : 1;
+		(void) tp_fabric_switch(f, i, &sw);
+		s->name = xstrdup(sw.name);
+		s->level = sw.level;
+		s->link_speed = _link_speed(sw.link_speed);
 		s->switches_dist = xcalloc(count, sizeof(uint32_t));
 		s->switch_desc_index = xcalloc(count, sizeof(uint16_t));
-		levels = MAX(levels, fs->level);
-		if (fs->level == 0) {
+		levels = MAX(levels, sw.level);
+		if (sw.level == 0) {
 			s->node_bitmap = bit_alloc(node_record_count);
-			if (_leaf_bitmap(f, fs, c, topology_conf,
-					 s->node_bitmap, err))
+			if (_leaf_bitmap(f, &sw, s->node_bitmap, err))
 				goto fini;
-			if (c && c->nodes) {
-				s->nodes = xstrdup(c->nodes);
-			} else {
-				const char **names =
-					xcalloc(fs->nnodes, sizeof(char *));
-
-				for (int k = 0; k < fs->nnodes; k++)
-					names[k] = f->nodes[fs->nodes[k]].name;
-				s->nodes = _ranged(names, fs->nnodes);
-				xfree(names);
-			}
+			s->nodes = sw.members ? xstrdup(sw.members) :
+				_ranged_names(f, sw.nodes, sw.nnodes, true);
 			continue;
 		}
-		s->num_switches = fs->nchildren;
-		s->switch_index = xcalloc(fs->nchildren, sizeof(uint16_t));
-		for (int k = 0; k < fs->nchildren; k++)
-			s->switch_index[k] = fs->children[k];
-		if (c && c->switches) {
-			s->switches = xstrdup(c->switches);
-		} else {
-			const char **names =
-				xcalloc(fs->nchildren, sizeof(char *));
-
-			for (int k = 0; k < fs->nchildren; k++)
-				names[k] = f->switches[fs->children[k]].name;
-			s->switches = _ranged(names, fs->nchildren);
-			xfree(names);
-		}
+		s->num_switches = sw.nswitches;
+		s->switch_index = xcalloc(sw.nswitches, sizeof(uint16_t));
+		for (int k = 0; k < sw.nswitches; k++)
+			s->switch_index[k] = sw.switches[k];
+		s->switches = sw.members ? xstrdup(sw.members) :
+			_ranged_names(f, sw.switches, sw.nswitches, false);
 	}
 
 	/*
@@ -366,7 +288,6 @@ extern int topopack_switch_table_build(const tp_fabric_t *f,
 	rc = 0;
 fini:
 	_free_table(table, count);
-	_conf_switches_free(&cs);
 	return rc;
 }
 

@@ -12,8 +12,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_SWITCH_TABLE_H
-#define _TOPOPACK_SWITCH_TABLE_H
+#ifndef _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H
+#define _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H
 
 #include "topopack.h"
 
@@ -30,18 +30,13 @@
  *		switch no other switch lists, as topology/tree leaves it),
  *	num_desc_switches and switch_desc_index (every switch below),
  *	switches_dist (links between two switches, INFINITE if none).
- * The fabric model does not keep LinkSpeed= nor the Nodes=/Switches= text,
- * so topology_conf is read again for them (and for the line of each
- * switch, used in messages).
  * Needs Slurm's node table (node_record_table_ptr, node_record_count).
- * IN fabric - the fabric loaded from topology_conf
- * IN topology_conf - path of that topology.conf
+ * IN fabric - the fabric
  * OUT err - on failure, "file:line: problem", e.g. a node that slurm.conf
  *	does not define
  * RET 0, or -1 with err set; on failure the previous table is kept
  */
 extern int topopack_switch_table_build(const tp_fabric_t *fabric,
-				       const char *topology_conf,
 				       tp_error_t *err);
 
 /* Free switch_record_table and zero switch_record_cnt and switch_levels. */
@@ -54,4 +49,4 @@ extern void topopack_switch_table_free(void);
  */
 extern void topopack_switch_table_log(void);
 
-#endif /* _TOPOPACK_SWITCH_TABLE_H */
+#endif /* _TOPOPACK_TOPOLOGY_SWITCH_TABLE_H */

@@ -3,9 +3,12 @@
  *  libtopopack models it, published to Slurm as topology/tree publishes it.
  *
  *  At startup and at every reconfiguration, topology.conf and the optional
- *  topopack.conf (GPUs, NVLink domains, link capacities) are loaded into a
- *  fabric; any error in them stops the daemon with file:line. Slurm's
- *  switch table is then filled from the fabric, so that what Slurm does
+ *  topopack.conf (NVLink domains, link capacities) are loaded into a
+ *  fabric, published in libtopopack for select/topopack to take (it adds
+ *  the GPUs Slurm counts); a file with an error follows the policy of
+ *  topopack_conf.h (no start; at a reconfiguration, the fabric in force
+ *  stays). Slurm's switch table is then filled from the fabric, so that
+ *  what Slurm does
  *  with topology/tree keeps working unchanged: scontrol show topology,
  *  --switches=N@time, cons_tres's topology-aware selection and node
  *  topology addresses. (route/topology of Slurm 22.05 refuses to run
@@ -18,9 +21,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#include <errno.h>
 #include <stdbool.h>
-#include <unistd.h>
 
 #include "src/common/slurm_xlator.h"
 
@@ -30,7 +31,6 @@
 #include "src/common/hostlist.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
-#include "src/common/read_config.h"
 #include "src/common/run_in_daemon.h"
 #include "src/common/slurm_topology.h"
 #include "src/common/xmalloc.h"
@@ -38,6 +38,7 @@
 
 #include "switch_table.h"
 #include "topopack.h"
+#include "topopack_conf.h"
 
 /* Required by Slurm's plugin loader. */
 const char plugin_name[] = "topology topopack plugin";
@@ -62,7 +63,7 @@ int switch_record_cnt;
 int switch_levels;
 #endif
 
-static bool _loaded = false;	/* a fabric was published once */
+static bool _published = false;	/* this plugin published a fabric */
 
 extern int init(void)
 {
@@ -73,87 +74,76 @@ extern int init(void)
 extern int fini(void)
 {
 	topopack_switch_table_free();
-	_loaded = false;
+	if (_published)
+		(void) tp_fabric_publish(NULL);
+	_published = false;
 	return SLURM_SUCCESS;
-}
-
-/* RET path of the optional file (xfree it), or NULL when it is absent. */
-static char *_optional_conf(char *name)
-{
-	char *path = get_extra_conf_path(name);
-
-	if (access(path, F_OK) && (errno == ENOENT)) {
-		debug("no %s: no NVLink domains or link capacities beyond topology.conf",
-		      path);
-		xfree(path);
-	}
-	return path;
-}
-
-/* Stop the daemon on a configuration error; err starts with file:line. */
-static void _fail(const tp_error_t *err)
-{
-	if (!_loaded)
-		fatal("%s", err->text);
-	fatal("%s (found when reloading at reconfigure: the daemon stops, as with topology/tree; fix the file and start it again)",
-	      err->text);
 }
 
 /* RET one line that sums up the fabric (xfree it). No GPU count: this
  * runs before slurmctld reads the nodes' GRES, and select/topopack's own
  * line gives the GPUs Slurm counts. */
-static char *_fabric_summary(const tp_fabric_t *fabric, const char *topo_conf,
-			     const char *pack_conf)
+static char *_fabric_summary(const tp_fabric_t *fabric, const char *files)
 {
 	char *line = NULL;
 	int levels = tp_fabric_level_count(fabric);
 	int switch_levels_above = levels - TP_LVL_SWITCH;
 
-	xstrfmtcat(line, "fabric: %d nodes, %d leaves, %d NVLink domains, %d levels (node, domain, leaf, %d switch level%s) from %s%s%s",
+	xstrfmtcat(line, "fabric: %d nodes, %d leaves, %d NVLink domains, %d levels (node, domain, leaf, %d switch level%s) from %s",
 		   tp_fabric_node_count(fabric), tp_fabric_leaf_count(fabric),
 		   tp_fabric_domain_count(fabric), levels,
 		   switch_levels_above, (switch_levels_above == 1) ? "" : "s",
-		   topo_conf, pack_conf ? " and " : "",
-		   pack_conf ? pack_conf : "");
+		   files);
 	return line;
+}
+
+/* The files were refused and the fabric in force stays: its switch table
+ * again, for the node table this reconfiguration built. */
+static void _keep_fabric_in_force(void)
+{
+	tp_fabric_t *fabric = tp_fabric_hold(NULL);
+	tp_error_t err = { .text = "" };
+
+	if (topopack_switch_table_build(fabric, &err))
+		fatal("%s (the fabric in force does not fit slurm.conf either)",
+		      err.text);
+	tp_fabric_put(fabric);
 }
 
 /*
  * topo_build_config - build or rebuild the topology after startup or a
  *	reconfiguration (slurmctld and slurmd)
- * RET SLURM_SUCCESS; errors in the files are fatal
+ * RET SLURM_SUCCESS; a daemon without a fabric stops on errors in the
+ *	files (topopack_conf.h)
  */
 extern int topo_build_config(void)
 {
 	tp_error_t err = { .text = "" };
 	tp_fabric_t *fabric;
-	char *topo_conf, *pack_conf, *summary;
+	char *files = NULL, *summary;
 
 	/* Nothing to map the fabric onto before slurm.conf is read. */
 	if (!node_record_count)
 		return SLURM_SUCCESS;
 
-	topo_conf = get_extra_conf_path("topology.conf");
-	pack_conf = _optional_conf("topopack.conf");
-	debug("loading %s%s%s", topo_conf, pack_conf ? " and " : "",
-	      pack_conf ? pack_conf : "");
-	if (!(fabric = tp_fabric_load(topo_conf, pack_conf, &err)))
-		_fail(&err);
-	if (topopack_switch_table_build(fabric, topo_conf, &err))
-		_fail(&err);
-	summary = _fabric_summary(fabric, topo_conf, pack_conf);
-	/* Every slurmd loads it too: one line each would be noise. */
-	if (running_in_slurmctld())
-		info("%s", summary);
-	else
-		verbose("%s", summary);
+	fabric = topopack_conf_read(&err, &files);
+	if (!fabric || topopack_switch_table_build(fabric, &err)) {
+		tp_fabric_free(fabric);
+		topopack_conf_refuse(&err);
+		_keep_fabric_in_force();
+	} else {
+		(void) tp_fabric_publish(fabric);
+		_published = true;
+		summary = _fabric_summary(fabric, files);
+		/* Every slurmd loads it too: one line each would be noise. */
+		if (running_in_slurmctld())
+			info("%s", summary);
+		else
+			verbose("%s", summary);
+		xfree(summary);
+	}
 	topopack_switch_table_log();
-	_loaded = true;
-
-	tp_fabric_free(fabric);
-	xfree(topo_conf);
-	xfree(pack_conf);
-	xfree(summary);
+	xfree(files);
 	return SLURM_SUCCESS;
 }
 
