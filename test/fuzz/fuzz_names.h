@@ -22,14 +22,15 @@
 #define FUZZ_NAMES_MAX 4096
 
 /* Names in the bracket "[...]" at d[*i] (a list of numbers and ranges);
- * *i is left on its closing bracket or the end. */
+ * *i is left on its closing bracket, a blank or the end. */
 static inline unsigned long long _fuzz_bracket_names(const uint8_t *d,
 						     size_t n, size_t *i)
 {
 	unsigned long long names = 0, lo = 0, v = 0;
 	bool range = false;
 
-	for ((*i)++; *i < n && d[*i] != ']'; (*i)++) {
+	/* A bracket ends at ']', or where the value does (a blank). */
+	for ((*i)++; *i < n && d[*i] != ']' && !isspace(d[*i]); (*i)++) {
 		if (isdigit(d[*i])) {
 			v = (v > FUZZ_NAMES_MAX * 1000ULL) ? v :
 				v * 10 + (d[*i] - '0');
@@ -56,7 +57,8 @@ static inline bool fuzz_names_few(const uint8_t *d, size_t n)
 			word *= _fuzz_bracket_names(d, n, &i);
 			if (word > FUZZ_NAMES_MAX)
 				return false;
-		} else if (d[i] == ',' || isspace(d[i])) {
+		}
+		if (i < n && (d[i] == ',' || isspace(d[i]))) {
 			total += word;
 			word = 1;
 		}
