@@ -3,7 +3,7 @@
  *  fat tree and compare topopack's placements with the model of stock
  *  Slurm's tree placement, request by request, on the same state.
  *
- *  The request stream comes from a private splitmix64 generator, so a given
+ *  The request stream comes from a splitmix64 state of its own, so a given
  *  seed yields the same requests on every machine. Every request is placed
  *  by topopack and by the stock model on the same state (both timed), and
  *  by first fit (untimed); topopack's placement is then committed, so the
@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "splitmix64.h"
 #include "topopack.h"
 
 /* Share of requests by class, per mille (the rest are large jobs). */
@@ -155,19 +156,10 @@ static const char *_usage_text =
  *  Deterministic random numbers
 \*****************************************************************************/
 
-static uint64_t _splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* RET an integer in [0, n), n > 0; integer-only, so portable. */
 static int _rand_below(uint64_t *s, int n)
 {
-	return (int) (((_splitmix64(s) >> 32) * (uint64_t) n) >> 32);
+	return (int) (((splitmix64(s) >> 32) * (uint64_t) n) >> 32);
 }
 
 /* RET an integer in [lo, hi]. */

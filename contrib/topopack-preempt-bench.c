@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "splitmix64.h"
 #include "topopack.h"
 
 #define GPUS_PER_NODE 8
@@ -44,11 +45,7 @@ static uint64_t _rng = 7;
 
 static uint32_t _rand(uint32_t n)
 {
-	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t) ((z ^ (z >> 31)) % n);
+	return (uint32_t) (splitmix64(&_rng) % n);
 }
 
 static double _now_ms(void)
