@@ -3,7 +3,7 @@
  *  fat tree and compare topopack's placements with the model of stock
  *  Slurm's tree placement, request by request, on the same state.
  *
- *  The request stream comes from a private splitmix64 generator, so a given
+ *  The request stream comes from a splitmix64 state of its own, so a given
  *  seed yields the same requests on every machine. Every request is placed
  *  by topopack and by the stock model on the same state (both timed), and
  *  by first fit (untimed); topopack's placement is then committed, so the
@@ -37,6 +37,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "splitmix64.h"
+#include "tool_args.h"
 #include "topopack.h"
 
 /* Share of requests by class, per mille (the rest are large jobs). */
@@ -129,7 +131,7 @@ typedef struct {
 	long nstock_ns;
 } bench_stats_t;
 
-static const char *_usage_text =
+static const char _usage_text[] =
 "Usage: topopack-bench [OPTION]...\n"
 "Replay a deterministic GPU job stream on a generated fat tree and compare\n"
 "topopack with the model of stock Slurm tree placement.\n"
@@ -151,23 +153,20 @@ static const char *_usage_text =
 "topopack placement was less compact than the stock model's on the same\n"
 "request and state (a fault).\n";
 
+static const tool_t _tool = {
+	.name = "topopack-bench",
+	.usage = _usage_text,
+	.bad_usage = 1,
+};
+
 /*****************************************************************************\
  *  Deterministic random numbers
 \*****************************************************************************/
 
-static uint64_t _splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* RET an integer in [0, n), n > 0; integer-only, so portable. */
 static int _rand_below(uint64_t *s, int n)
 {
-	return (int) (((_splitmix64(s) >> 32) * (uint64_t) n) >> 32);
+	return (int) (((splitmix64(s) >> 32) * (uint64_t) n) >> 32);
 }
 
 /* RET an integer in [lo, hi]. */
@@ -217,23 +216,6 @@ static void _time(bench_times_t *t, uint64_t ns)
 		}
 	}
 	t->ns[t->n++] = _clamp_ns(ns);
-}
-
-static int _parse_int(const char *opt, const char *arg, long lo, long hi,
-		      long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "topopack-bench: --%s: expected an integer in "
-			"[%ld, %ld], got '%s'\n", opt, lo, hi, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 static int _cmp_u32(const void *a, const void *b)
@@ -807,73 +789,48 @@ int main(int argc, char **argv)
 		.placements = 20000,
 		.seed = 1,
 	};
-	char *end;
-	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "g:G:l:p:n:P:s:vh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'g':
-			if (_parse_int("gpus", optarg, 1, INT_MAX / 2, &v))
-				return 1;
-			o.gpus = v;
+			o.gpus = tool_long(&_tool, "--gpus", optarg, 1,
+					   INT_MAX / 2);
 			break;
 		case 'G':
-			if (_parse_int("gpus-per-node", optarg, 1, 4096, &v))
-				return 1;
-			o.gpus_per_node = v;
+			o.gpus_per_node = tool_long(&_tool, "--gpus-per-node",
+						    optarg, 1, 4096);
 			break;
 		case 'l':
-			if (_parse_int("nodes-per-leaf", optarg, 1, 1 << 20,
-				       &v))
-				return 1;
-			o.nodes_per_leaf = v;
+			o.nodes_per_leaf = tool_long(&_tool,
+						     "--nodes-per-leaf",
+						     optarg, 1, 1 << 20);
 			break;
 		case 'p':
-			if (_parse_int("leaves-per-pod", optarg, 0, 1 << 20,
-				       &v))
-				return 1;
-			o.leaves_per_pod = v;
+			o.leaves_per_pod = tool_long(&_tool,
+						     "--leaves-per-pod",
+						     optarg, 0, 1 << 20);
 			break;
 		case 'n':
-			if (_parse_int("nvl", optarg, 1, 1 << 20, &v))
-				return 1;
-			o.nvl = v;
+			o.nvl = tool_long(&_tool, "--nvl", optarg, 1, 1 << 20);
 			break;
 		case 'P':
-			if (_parse_int("placements", optarg, 1, 100000000L,
-				       &v))
-				return 1;
-			o.placements = v;
+			o.placements = tool_long(&_tool, "--placements",
+						 optarg, 1, 100000000L);
 			break;
 		case 's':
-			errno = 0;
-			o.seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end ||
-			    optarg[0] == '-') {
-				fprintf(stderr, "topopack-bench: --seed: "
-					"expected an unsigned integer, got "
-					"'%s'\n", optarg);
-				return 1;
-			}
+			o.seed = tool_u64(&_tool, "--seed", optarg);
 			break;
 		case 'v':
 			o.verbose = true;
 			break;
 		case 'h':
-			fputs(_usage_text, stdout);
-			return 0;
+			tool_help(&_tool);
 		default:
-			fputs(_usage_text, stderr);
-			return 1;
+			tool_usage(&_tool);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "topopack-bench: unexpected argument '%s'\n",
-			argv[optind]);
-		fputs(_usage_text, stderr);
-		return 1;
-	}
+	tool_operands(&_tool, argc, argv, 0);
 	return _run(&o);
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_args.h"
 #include "topopack.h"
 
 #define PROG "topopack-place"
@@ -51,7 +52,7 @@ typedef struct {
 	tp_metrics_t m;
 } place_result_t;
 
-static const char *_usage_text =
+static const char _usage_text[] =
 "Usage: topopack-place --topology FILE [--topopack FILE] [MODE]\n"
 "Check a fabric description and try placements on it.\n"
 "\n"
@@ -77,6 +78,12 @@ static const char *_usage_text =
 "Blank lines and text after '#' are ignored. Each request prints one\n"
 "line: 'job=ID nodes=... leaves=N domains=N max_hops=N eff=X' or\n"
 "'error: line N: ...'.\n";
+
+static const tool_t _tool = {
+	.name = PROG,
+	.usage = _usage_text,
+	.bad_usage = 1,
+};
 
 /*****************************************************************************\
  *  Helpers
@@ -944,22 +951,15 @@ int main(int argc, char **argv)
 			policy = pol;
 			break;
 		case 'h':
-			fputs(_usage_text, stdout);
-			return 0;
+			tool_help(&_tool);
 		default:
-			fputs(_usage_text, stderr);
-			return 1;
+			tool_usage(&_tool);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n",
-			argv[optind]);
-		return 1;
-	}
+	tool_operands(&_tool, argc, argv, 0);
 	if (!topology) {
 		fprintf(stderr, PROG ": --topology FILE is required\n");
-		fputs(_usage_text, stderr);
-		return 1;
+		tool_usage(&_tool);
 	}
 
 	if (!(fabric = _load(topology, topopack)))

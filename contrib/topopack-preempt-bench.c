@@ -19,15 +19,29 @@
 \*****************************************************************************/
 
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "splitmix64.h"
+#include "tool_args.h"
 #include "topopack.h"
 
 #define GPUS_PER_NODE 8
+
+static const char _usage_text[] =
+"usage: topopack-preempt-bench [-n NODES] [-N PULSE_NODES] [-J JOBS]"
+" [-j JOBS_PER_NODE] [-b BUDGET_MS] [-r RUNS]\n";
+
+static const tool_t _tool = {
+	.name = "topopack-preempt-bench",
+	.usage = _usage_text,
+	.bad_usage = 2,
+};
 
 typedef struct {
 	int *node, *gpus;
@@ -44,11 +58,7 @@ static uint64_t _rng = 7;
 
 static uint32_t _rand(uint32_t n)
 {
-	uint64_t z = (_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t) ((z ^ (z >> 31)) % n);
+	return (uint32_t) (splitmix64(&_rng) % n);
 }
 
 static double _now_ms(void)
@@ -177,11 +187,6 @@ static bool _valid(const _jobs_t *jobs, const tp_preempt_plan_t *plan,
 	return ok;
 }
 
-static void _usage(FILE *out)
-{
-	fprintf(out, "usage: topopack-preempt-bench [-n NODES] [-N PULSE_NODES] [-J JOBS] [-j JOBS_PER_NODE] [-b BUDGET_MS] [-r RUNS]\n");
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -213,33 +218,38 @@ int main(int argc, char **argv)
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			nodes = atoi(optarg);
+			nodes = tool_long(&_tool, "--nodes", optarg, 32,
+					  INT_MAX);
 			break;
 		case 'N':
-			want = atoi(optarg);
+			want = tool_long(&_tool, "--pulse-nodes", optarg, 1,
+					 INT_MAX);
 			break;
 		case 'r':
-			runs = atoi(optarg);
+			runs = tool_long(&_tool, "--runs", optarg, 1, INT_MAX);
 			break;
 		case 'J':
-			njobs = atoi(optarg);
+			njobs = tool_long(&_tool, "--jobs", optarg, 1,
+					  INT_MAX);
 			break;
 		case 'j':
-			per_node = atoi(optarg);
+			per_node = tool_long(&_tool, "--jobs-per-node",
+					     optarg, 0, 1000);
 			break;
 		case 'b':
-			budget = atof(optarg);
+			/* negative: no limit */
+			budget = tool_double(&_tool, "--budget-ms", optarg,
+					     -HUGE_VAL, HUGE_VAL);
 			break;
 		case 'h':
-			_usage(stdout);
-			return 0;
+			tool_help(&_tool);
 		default:
-			_usage(stderr);
-			return 2;
+			tool_usage(&_tool);
 		}
 	}
-	if (nodes < 32 || want < 1 || want > nodes || runs < 1 || njobs < 1 ||
-	    njobs > nodes || per_node < 0 || per_node > 1000 ||
+	tool_operands(&_tool, argc, argv, 0);
+	/* Each size alone was checked above; these are how they relate. */
+	if (want > nodes || njobs > nodes ||
 	    (per_node && njobs / 2 / per_node >= nodes / 2)) {
 		fprintf(stderr, "topopack-preempt-bench: bad sizes\n");
 		return 2;

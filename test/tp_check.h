@@ -13,17 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../contrib/splitmix64.h"
+
 /* The tests' random numbers: splitmix64 from a seed the test sets, so a
  * run is the same on every machine. */
 static uint64_t tp_test_seed;
 
 static inline uint32_t tp_test_rand(uint32_t n)
 {
-	uint64_t z = (tp_test_seed += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = splitmix64(&tp_test_seed);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
 	return n ? (uint32_t) (z % n) : 0;
 }
 

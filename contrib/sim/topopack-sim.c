@@ -9,7 +9,6 @@
 
 #define _GNU_SOURCE
 
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -18,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tool_args.h"
 #include "sim.h"
 
 #define MAX_POLICIES 3
 
-static const char *_usage_text =
+static const char _usage_text[] =
 "Usage: topopack-sim [OPTION]... TRACE\n"
 "Replay a job trace (SWF or CSV, plain or gzip) on a fabric, scheduled as\n"
 "Slurm does (FCFS and EASY backfill), with each placement policy, and\n"
@@ -62,6 +62,12 @@ static const char *_usage_text =
 "(num_nodes may be empty). SWF processors count as GPUs. Jobs no empty\n"
 "fabric can hold are reported and skipped.\n";
 
+static const tool_t _tool = {
+	.name = "topopack-sim",
+	.usage = _usage_text,
+	.bad_usage = 2,
+};
+
 typedef struct {
 	const char *trace;
 	const char *topology;
@@ -77,11 +83,6 @@ typedef struct {
 	bool verbose;
 } _opts_t;
 
-static void _usage(FILE *f)
-{
-	fputs(_usage_text, f);
-}
-
 static void _die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 						     noreturn));
 
@@ -95,19 +96,6 @@ static void _die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(2);
-}
-
-static double _number(const char *opt, const char *text, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || *end || v < lo || v > hi)
-		_die("%s: \"%s\" is not a number in [%g, %g]", opt, text, lo,
-		     hi);
-	return v;
 }
 
 static void _parse_policies(_opts_t *o, const char *list)
@@ -171,35 +159,35 @@ static void _parse(int argc, char **argv, _opts_t *o)
 		case 'p':
 		case 'C': _parse_policies(o, optarg); break;
 		case 'b':
-			o->sim.bf_interval = _number("--bf-interval", optarg,
-						     0, 86400);
+			o->sim.bf_interval = tool_double(&_tool,
+							 "--bf-interval",
+							 optarg, 0, 86400);
 			break;
 		case 'd':
-			o->sim.bf_depth = (int) _number("--bf-depth", optarg,
-							1, 1e6);
+			o->sim.bf_depth = tool_long(&_tool, "--bf-depth",
+						    optarg, 1, 1000000);
 			break;
 		case 'P': o->sim.preempt = true; break;
 		case 'H':
-			o->high_gpus = (int) _number("--high-gpus", optarg, 1,
-						     1e7);
+			o->high_gpus = tool_long(&_tool, "--high-gpus", optarg,
+						 1, 10000000);
 			break;
 		case 's':
-			o->sim.stretch = _number("--stretch", optarg, 0, 1);
+			o->sim.stretch = tool_double(&_tool, "--stretch",
+						     optarg, 0, 1);
 			break;
 		case 'n':
-			o->max_jobs = (long) _number("--jobs", optarg, 1, 1e9);
+			o->max_jobs = tool_long(&_tool, "--jobs", optarg, 1,
+						1000000000);
 			break;
 		case 'j': o->json = true; break;
 		case 'S': o->svg = optarg; break;
 		case 'v': o->verbose = true; break;
-		case 'h': _usage(stdout); exit(0);
-		default: _usage(stderr); exit(2);
+		case 'h': tool_help(&_tool);
+		default: tool_usage(&_tool);
 		}
 	}
-	if (optind != argc - 1) {
-		_usage(stderr);
-		exit(2);
-	}
+	tool_operands(&_tool, argc, argv, 1);
 	o->trace = argv[optind];
 	if (!o->gen == !o->topology)
 		_die("give the fabric: --topology FILE or --gen SPEC");
@@ -227,7 +215,7 @@ static tp_fabric_t *_generate(const char *spec)
 		if (!eq)
 			_die("--gen: \"%s\" is not KEY=VALUE", w);
 		*eq = '\0';
-		v = (int) _number(w, eq + 1, 1, 1e6);
+		v = tool_long(&_tool, w, eq + 1, 1, 1000000);
 		if (!strcmp(w, "leaves"))
 			gen.leaves = v;
 		else if (!strcmp(w, "nodes-per-leaf"))

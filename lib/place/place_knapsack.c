@@ -34,14 +34,6 @@ typedef struct _dp {
 	int **choice;		/* choice[i][u]: units taken from kid i */
 } _dp_t;
 
-static inline int _key_cmp(const tp_key_t *a, const tp_key_t *b, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (a->v[i] != b->v[i])
-			return a->v[i] < b->v[i] ? -1 : 1;
-	return 0;
-}
-
 static void _node_table(tp_search_t *c, _dp_t *d, int n)
 {
 	int gpus, u = tp_search_units(c, n, &gpus);
@@ -75,7 +67,7 @@ static int _merge(tp_search_t *c, _dp_t *d, const _dp_t *k, tp_key_t *cur,
 				continue;
 			for (int i = 0; i < nk; i++)
 				sum.v[i] = cur[u - x].v[i] + k->tab[x].v[i];
-			if (_key_cmp(&sum, &nxt[u], nk) < 0) {
+			if (tp_key_cmp(&sum, &nxt[u], nk) < 0) {
 				nxt[u] = sum;
 				ch[u] = x;
 			}

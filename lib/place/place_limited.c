@@ -45,14 +45,6 @@ typedef struct {
 	long ops;
 } _lim_t;
 
-static inline int _cmp(const tp_key_t *a, const tp_key_t *b, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (a->v[i] != b->v[i])
-			return a->v[i] < b->v[i] ? -1 : 1;
-	return 0;
-}
-
 static inline bool _inf(const tp_key_t *k)
 {
 	return k->v[0] == TP_KEY_INF;
@@ -129,7 +121,7 @@ static int _merge(_lim_t *L, _ldp_t *d, const _ldp_t *k, tp_key_t **cur,
 					for (int i = 0; i < L->nk; i++)
 						sum.v[i] = a->v[i] + b->v[i];
 					if (_inf(best) ||
-					    _cmp(&sum, best, L->nk) < 0) {
+					    tp_key_cmp(&sum, best, L->nk) < 0) {
 						*best = sum;
 						*t = x * (k->lim + 1) + j;
 					}
@@ -242,9 +234,10 @@ extern void tp_limited_eval(tp_search_t *c, int b, int level, int limit,
 	for (int m = 0; m <= d->lim; m++) {
 		const tp_key_t *k = &d->tab[c->D * (d->lim + 1) + m];
 
-		if (!_inf(k) && (best < 0 ||
-				 _cmp(k, &d->tab[c->D * (d->lim + 1) + best],
-				      L.nk) < 0))
+		if (!_inf(k) &&
+		    (best < 0 ||
+		     tp_key_cmp(k, &d->tab[c->D * (d->lim + 1) + best],
+				L.nk) < 0))
 			best = m;
 	}
 	if (best < 0)

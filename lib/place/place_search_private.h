@@ -64,6 +64,16 @@ typedef struct {
 	int *best_node, *best_gpus;
 } tp_search_t;
 
+/* Compare the first n entries of keys a and b lexicographically; the
+ * smaller key is the better pick. RET -1, 0 or 1 */
+static inline int tp_key_cmp(const tp_key_t *a, const tp_key_t *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a->v[i] != b->v[i])
+			return a->v[i] < b->v[i] ? -1 : 1;
+	return 0;
+}
+
 /* Index of the count (fit false) or free-GPU sum (fit true) of level lvl
  * in a key for a top block of level top. */
 static inline int tp_kpos(int top, int lvl, bool fit)

@@ -79,18 +79,6 @@ static void _arena_reset(tp_search_t *c)
 }
 
 /*****************************************************************************\
- *  Keys
-\*****************************************************************************/
-
-static inline int _key_cmp(const tp_key_t *a, const tp_key_t *b, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (a->v[i] != b->v[i])
-			return a->v[i] < b->v[i] ? -1 : 1;
-	return 0;
-}
-
-/*****************************************************************************\
  *  Capacity
 \*****************************************************************************/
 
@@ -196,7 +184,7 @@ static bool _better(const tp_search_t *c, const tp_key_t *key, const int *fit,
 
 	if (!c->found)
 		return true;
-	if ((r = _key_cmp(key, &c->best_key, t)))
+	if ((r = tp_key_cmp(key, &c->best_key, t)))
 		return r < 0;
 	if ((r = _int_cmp(fit, c->best_fit, nfit)))
 		return r < 0;
@@ -311,7 +299,7 @@ static int _cand_cmp(const void *a, const void *b, void *arg)
 {
 	const _cand_order_t *o = arg;
 	const _cand_t *x = a, *y = b;
-	int r = _key_cmp(&x->lb, &y->lb, o->nkey);
+	int r = tp_key_cmp(&x->lb, &y->lb, o->nkey);
 
 	if (!r)
 		r = _int_cmp(x->fit, y->fit, o->nfit);
@@ -497,7 +485,7 @@ static int _search_level(tp_search_t *c, int t, tp_pick_t *p)
 		 * beats the next one's bound, or ties it and fits at least
 		 * as well (ties go to placement order). */
 		if (c->found) {
-			r = _key_cmp(&c->best_key, &cand[i].lb, t);
+			r = tp_key_cmp(&c->best_key, &cand[i].lb, t);
 			if (r < 0 || (!r && _int_cmp(c->best_fit, cand[i].fit,
 						     nfit) <= 0))
 				break;

@@ -23,27 +23,15 @@
 #
 set -uo pipefail
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
-
-cluster_check_prereqs || exit 77
-cluster_need_plugin select_topopack
-top_dir=${1:?usage: $0 DIR}
-mkdir -p "$top_dir" || exit 1
-
-failed=0
-
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
+preempt_test "$@"
 
 # run MODE SELECT: the workload on a new cluster; sets lows, high.
 run() {
 	local mode=$1 select=$2 state nodes
 	echo "# $mode: SelectType=$select"
-	cluster_init "$top_dir/$mode" || cluster_fail "cluster_init"
-	cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
 	mapfile -t conf < <(partition_prio REQUEUE)
-	cluster_write_conf "$select" topology/tree "${conf[@]}" ||
-		cluster_fail "cluster_write_conf"
-	cluster_start || cluster_fail "$mode: the cluster did not come up"
+	preempt_cluster "$mode" "$select" 16 4 2 "${conf[@]}"
 
 	mapfile -t lows < <(fill) || true
 	[ "${#lows[@]}" -eq 30 ] || cluster_fail "$mode: fill jobs (${#lows[@]} of 30 ran)"

@@ -32,18 +32,10 @@
 #
 set -uo pipefail
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
-
-cluster_check_prereqs || exit 77
-cluster_need_plugin select_topopack
-top_dir=${1:?usage: $0 DIR}
-mkdir -p "$top_dir" || exit 1
-
-failed=0
-
 # A low job: on SIGTERM it cleans up for 30 s, longer than GraceTime.
 LOW_WRAP='trap "echo SIGTERM; sleep 30; exit 0" TERM; sleep 600 & wait; wait'
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
+preempt_test "$@"
 
 # requeued JOB...: the jobs with Restarts >= 1, sorted, comma separated.
 requeued() {
@@ -92,13 +84,9 @@ wait_high() {
 	return 1
 }
 
-cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
-cluster_gen_fabric 16 4 2 8 || cluster_fail "cluster_gen_fabric"
 mapfile -t conf < <(partition_prio REQUEUE GraceTime=20)
 CLUSTER_DEBUG_FLAGS=SelectType CLUSTER_CTLD_DEBUG=verbose \
-	cluster_write_conf select/topopack topology/tree "${conf[@]}" ||
-	cluster_fail "cluster_write_conf"
-cluster_start || cluster_fail "the cluster did not come up"
+	preempt_cluster topopack select/topopack 16 4 2 "${conf[@]}"
 log=$(cluster_log_ctld)
 
 #

@@ -16,28 +16,19 @@
 #
 set -uo pipefail
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
-
-cluster_check_prereqs || exit 77
-cluster_need_plugin select_topopack
-top_dir=${1:?usage: $0 DIR}
-mkdir -p "$top_dir" || exit 1
-
-failed=0
-
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
+preempt_test "$@"
 
 so=$(cluster_spank_plugin) ||
 	{ echo "SKIP: no spank_topopack.so in TOPOPACK_PLUGIN_DIR" >&2; exit 77; }
 
-cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
-cluster_gen_fabric 8 2 1 8 || cluster_fail "cluster_gen_fabric"
-etc=$CLUSTER_DIR/etc
-echo "optional $so" >"$etc/plugstack.conf"
+# Beside the cluster's directory (which preempt_cluster makes), with a
+# full path: the daemons and sbatch read it wherever they run.
+plugstack=$(cd "$top_dir" && pwd)/plugstack.conf
+echo "optional $so" >"$plugstack"
 mapfile -t conf < <(partition_prio REQUEUE)
-cluster_write_conf select/topopack topology/tree "${conf[@]}" \
-	"PlugStackConfig=$etc/plugstack.conf" || cluster_fail "cluster_write_conf"
-cluster_start || cluster_fail "the cluster did not come up"
+preempt_cluster topopack select/topopack 8 2 1 "${conf[@]}" \
+	"PlugStackConfig=$plugstack"
 
 # A bad interval is refused by sbatch itself.
 if cluster_submit -p low --topopack-checkpoint=soon --wrap=true >/dev/null 2>&1; then

@@ -21,11 +21,10 @@
 #
 set -uo pipefail
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/accounting.sh"
+preempt_test "$@"
 
-cluster_check_prereqs || exit 77
-cluster_need_plugin select_topopack
 if ! cluster_check_accounting; then
 	echo "accounting is not available (apt-get install mariadb-server slurmdbd)"
 	exit 77
@@ -36,12 +35,6 @@ for p in preempt_qos priority_multifactor; do
 		exit 77
 	fi
 done
-top_dir=${1:?usage: $0 DIR}
-mkdir -p "$top_dir" || exit 1
-
-failed=0
-
-. "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 
 cluster_init "$top_dir/topopack" || cluster_fail "cluster_init"
 trap 'cluster_stop; cluster_stop_accounting' EXIT

@@ -1,12 +1,43 @@
 # test/integration/preempt-lib.sh - what the preemption tests share:
-# TAP-like checks, job fields, leaves of nodes, the low-priority fill and
-# the partition_prio configuration.
-# Sourced after test/cluster/cluster.sh; the caller sets failed=0 and
-# may set LOW_WRAP, the command of every low job (default: sleep 600).
+# their prologue and cluster, TAP-like checks, job fields, leaves of
+# nodes, the low-priority fill and the partition_prio configuration.
+# Sourced first by each test (it sources test/cluster/cluster.sh), which
+# then calls preempt_test with its arguments. The caller may set LOW_WRAP
+# before, the command of every low job (default: sleep 600).
 #
 # shellcheck shell=bash
 
+# shellcheck source=../cluster/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+
 LOW_WRAP=${LOW_WRAP:-sleep 600}
+
+# preempt_test DIR: the prologue of a preemption test: skip it (exit 77)
+# unless a cluster with select/topopack can run here, make DIR, its work
+# directory (top_dir), and count no failure yet (failed=0).
+preempt_test() {
+	cluster_check_prereqs || exit 77
+	cluster_need_plugin select_topopack
+	top_dir=${1:?usage: $0 DIR}
+	mkdir -p "$top_dir" || exit 1
+	failed=0
+}
+
+# preempt_cluster NAME SELECT NODES LEAVES NODES_PER_DOMAIN [LINE...]: a
+# new cluster in $top_dir/NAME, on the fabric cluster_gen_fabric makes of
+# NODES nodes of 8 GPUs under LEAVES leaves, with SelectType=SELECT,
+# topology/tree and the slurm.conf LINEs, started; the test fails when
+# it does not come up.
+preempt_cluster() {
+	local name=$1 select=$2 nodes=$3 leaves=$4 nvl=$5
+	shift 5
+	cluster_init "$top_dir/$name" || cluster_fail "cluster_init"
+	cluster_gen_fabric "$nodes" "$leaves" "$nvl" 8 ||
+		cluster_fail "cluster_gen_fabric"
+	cluster_write_conf "$select" topology/tree "$@" ||
+		cluster_fail "cluster_write_conf"
+	cluster_start || cluster_fail "$name: the cluster did not come up"
+}
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; failed=1; }
