@@ -13,6 +13,7 @@
 
 #include "src/common/log.h"
 #include "src/common/read_config.h"
+#include "src/common/run_in_daemon.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
@@ -32,7 +33,11 @@ extern tp_fabric_t *topopack_conf_read(tp_error_t *err, char **files)
 	}
 	*files = xstrdup_printf("%s%s%s", topo_conf, pack_conf ? " and " : "",
 				pack_conf ? pack_conf : "");
-	debug("loading %s", *files);
+	/* Once per start or reconfigure: worth a line in slurmctld's log. */
+	if (running_in_slurmctld())
+		info("topopack: reading %s", *files);
+	else
+		debug("topopack: reading %s", *files);
 	fabric = tp_fabric_load(topo_conf, pack_conf, err);
 	xfree(topo_conf);
 	xfree(pack_conf);

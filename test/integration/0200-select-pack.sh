@@ -263,6 +263,15 @@ run_sequence() {
 	scontrol show node n01 >/dev/null || cluster_fail "$mode: scontrol"
 	squeue >/dev/null || cluster_fail "$mode: squeue"
 
+	# 6. A reconfigure reads the fabric's files once, whichever of the
+	# two plugins reads them (the topology plugin, or select/topopack
+	# under topology/tree).
+	r=$(grep -c "topopack: reading" "$(cluster_log_ctld)")
+	scontrol reconfigure || cluster_fail "$mode: scontrol reconfigure"
+	sleep 3
+	r=$(($(grep -c "topopack: reading" "$(cluster_log_ctld)") - r))
+	expect "fabric files read at a reconfigure" "$r" 0 1
+
 	if [ "$mode" = stock ]; then
 		# select/topopack is in PluginDir but must have stayed idle.
 		if grep -q 'topopack: JobId=\|select/topopack: .*fabric' \
