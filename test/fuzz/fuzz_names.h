@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* Most names the hostlists of one input may expand to. The hostlist
  * target covers big expressions; here an input naming hundreds of
@@ -47,25 +48,48 @@ static inline unsigned long long _fuzz_bracket_names(const uint8_t *d,
 	return names + (range ? (v >= lo ? v - lo + 1 : 1) : 1);
 }
 
-/* Whether the input's hostlists name at most FUZZ_NAMES_MAX nodes. */
-static inline bool fuzz_names_few(const uint8_t *d, size_t n)
+/* Whether the input's hostlists name at most FUZZ_NAMES_MAX nodes.
+ * Lines are joined first where a backslash ends one, as the reader
+ * joins them. */
+static inline bool fuzz_names_few(const uint8_t *in, size_t size)
 {
 	unsigned long long total = 0, word = 1;
+	uint8_t *d = malloc(size + 1);
+	size_t n = 0;
+	bool few = false;
 
+	if (!d)
+		abort();
+	for (size_t i = 0; i < size; i++) {
+		size_t j = i + 1;
+
+		/* A backslash, blanks, then the end of the line. */
+		while (in[i] == '\\' && j < size &&
+		       (in[j] == ' ' || in[j] == '\t' || in[j] == '\r'))
+			j++;
+		if (in[i] == '\\' && j < size && in[j] == '\n') {
+			i = j;
+			continue;
+		}
+		d[n++] = in[i];
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (d[i] == '[') {
 			word *= _fuzz_bracket_names(d, n, &i);
 			if (word > FUZZ_NAMES_MAX)
-				return false;
+				goto fini;
 		}
 		if (i < n && (d[i] == ',' || isspace(d[i]))) {
 			total += word;
 			word = 1;
 		}
 		if (total > FUZZ_NAMES_MAX)
-			return false;
+			goto fini;
 	}
-	return true;
+	few = true;
+fini:
+	free(d);
+	return few;
 }
 
 #endif /* _TOPOPACK_FUZZ_NAMES_H */
