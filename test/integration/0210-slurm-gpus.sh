@@ -3,7 +3,10 @@
 # 0210-slurm-gpus DIR - select/topopack with GPUs only where a site puts
 # them: slurm.conf Gres=gpu:h100:8 and gres.conf, topology.conf, and no
 # topopack.conf at all. The same submissions run on stock Slurm
-# (select/cons_tres + topology/tree) and on select/topopack.
+# (select/cons_tres + topology/tree), on select/topopack with
+# topology/tree (select/topopack reads topology.conf itself) and with
+# topology/topopack (the topology plugin reads it, select/topopack takes
+# the shared fabric and gives it Slurm's GPU counts).
 #
 # 8 nodes of 8 GPUs under 2 leaves (n01-n04, n05-n08), partitions "low"
 # (preempted with REQUEUE) and "high".
@@ -37,18 +40,19 @@ whole() {
 	wait_running "$@" || cluster_fail "$mode: fill jobs did not run"
 }
 
-# run MODE SELECT: both scenarios on a new cluster; sets the results.
+# run MODE SELECT TOPOLOGY: both scenarios on a new cluster; sets the
+# results.
 run() {
-	local select=$2 j low_old=() low_young=()
+	local select=$2 topology=$3 j low_old=() low_young=()
 	mode=$1
-	echo "# $mode: SelectType=$select, no topopack.conf"
+	echo "# $mode: SelectType=$select TopologyPlugin=$topology, no topopack.conf"
 	cluster_init "$top_dir/$mode" || cluster_fail "cluster_init"
 	CLUSTER_TOPOPACK_CONF=none cluster_gen_fabric 8 2 1 8 ||
 		cluster_fail "cluster_gen_fabric"
 	[ -e "$CLUSTER_DIR/etc/topopack.conf" ] &&
 		cluster_fail "a topopack.conf was written"
 	mapfile -t conf < <(partition_prio REQUEUE)
-	cluster_write_conf "$select" topology/tree "${conf[@]}" ||
+	cluster_write_conf "$select" "$topology" "${conf[@]}" ||
 		cluster_fail "cluster_write_conf"
 	cluster_start || cluster_fail "$mode: the cluster did not come up"
 
@@ -98,35 +102,52 @@ run() {
 	young_ids=$(printf '%s\n' "${low_young[@]}" | sort | paste -sd, -)
 }
 
-run stock select/cons_tres
+# topopack_checks: what select/topopack must have done in the run just
+# made, then 3. on its cluster, which it stops.
+topopack_checks() {
+	local log
+	log=$(cluster_log_ctld)
+	check "$mode: 4-GPU job on the half-used node" "$four_nodes" n02
+	check "$mode: 8-GPU job" "$eight_state $eight_nodes" "RUNNING n01"
+	check "$mode: high job on the younger leaf" "$high_nodes" \
+		"n05,n06,n07,n08"
+	check "$mode: preempted: the younger leaf's jobs" "$young_hit" \
+		"$young_ids"
+	check "$mode: preempted: none of the older leaf" "${old_hit:-none}" \
+		none
+	grep -q "GPUs from slurm.conf/gres.conf" "$log" &&
+		ok "$mode: fabric line: GPUs from slurm.conf/gres.conf" ||
+		not_ok "$mode: no fabric line naming slurm.conf/gres.conf"
+	grep -q "fabric: 8 nodes, 64 GPUs" "$log" &&
+		ok "$mode: fabric: 64 GPUs from Slurm" ||
+		not_ok "$mode: fabric GPU count"
+
+	# 3. a topopack.conf that disagrees with Slurm on n03
+	echo "NodeName=n03 Gpus=4" >"$CLUSTER_DIR/etc/topopack.conf"
+	scontrol reconfigure || not_ok "$mode: scontrol reconfigure"
+	sleep 3
+	check "$mode: difference logged once for n03" \
+		"$(grep -c "topopack: node n03: topopack.conf gives 4 GPUs, Slurm 8 of type h100 (slurm.conf/gres.conf); Slurm's are used" "$log")" 1
+	check "$mode: no other node logged" \
+		"$(grep -c "topopack: node n0[^3]: topopack.conf gives" "$log")" 0
+	grep -q "fabric: 8 nodes, 64 GPUs" "$log" ||
+		not_ok "$mode: fabric count after reconfigure"
+	check "$mode: live state never differed from a recount" \
+		"$(grep -c "differs from a recount" "$log")" 0
+
+	cluster_stop || cluster_fail "$mode: cluster_stop left daemons"
+	trap - EXIT
+}
+
+run stock select/cons_tres topology/tree
 cluster_stop || cluster_fail "stock: cluster_stop left daemons"
 trap - EXIT
 
-CLUSTER_DEBUG_FLAGS=SelectType run topopack select/topopack
-log=$(cluster_log_ctld)
-
-check "4-GPU job on the half-used node" "$four_nodes" n02
-check "8-GPU job" "$eight_state $eight_nodes" "RUNNING n01"
-check "high job on the younger leaf" "$high_nodes" "n05,n06,n07,n08"
-check "preempted: the younger leaf's jobs" "$young_hit" "$young_ids"
-check "preempted: none of the older leaf" "${old_hit:-none}" none
-grep -q "GPUs from slurm.conf/gres.conf" "$log" &&
-	ok "fabric line: GPUs from slurm.conf/gres.conf" ||
-	not_ok "no fabric line naming slurm.conf/gres.conf"
-grep -q "fabric: 8 nodes, 64 GPUs" "$log" &&
-	ok "fabric: 64 GPUs from Slurm" || not_ok "fabric GPU count"
-
-# 3. a topopack.conf that disagrees with Slurm on n03
-echo "NodeName=n03 Gpus=4" >"$CLUSTER_DIR/etc/topopack.conf"
-scontrol reconfigure || not_ok "scontrol reconfigure"
-sleep 3
-check "difference logged once for n03" \
-	"$(grep -c "topopack: node n03: topopack.conf gives 4 GPUs, Slurm 8 of type h100 (slurm.conf/gres.conf); Slurm's are used" "$log")" 1
-check "no other node logged" "$(grep -c "topopack: node n0[^3]: topopack.conf gives" "$log")" 0
-grep -q "fabric: 8 nodes, 64 GPUs" "$log" || not_ok "fabric count after reconfigure"
-check "live state never differed from a recount" \
-	"$(grep -c "differs from a recount" "$log")" 0
-
-cluster_stop || cluster_fail "topopack: cluster_stop left daemons"
-trap - EXIT
+CLUSTER_DEBUG_FLAGS=SelectType run topopack select/topopack topology/tree
+topopack_checks
+if cluster_have_plugin topology_topopack; then
+	CLUSTER_DEBUG_FLAGS=SelectType run topopack+topo select/topopack \
+		topology/topopack
+	topopack_checks
+fi
 exit "$failed"
