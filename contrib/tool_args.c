@@ -58,7 +58,8 @@ extern double tool_double(const tool_t *t, const char *opt, const char *arg,
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || *end || v < lo || v > hi) {
+	/* Written so that "nan" is out of every range. */
+	if (errno || end == arg || *end || !(v >= lo && v <= hi)) {
 		fprintf(stderr, "%s: %s: expected a number in [%g, %g], "
 			"got '%s'\n", t->name, opt, lo, hi, arg);
 		exit(t->bad_usage);
