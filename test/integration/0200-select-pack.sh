@@ -9,7 +9,7 @@
 # with select/topopack, both with TopologyPlugin=topology/tree (the
 # topopack plugins stay in PluginDir for the stock run, where
 # select/topopack must stay idle), and a third time with select/topopack
-# and topology/topopack when that plugin is built. Every job is submitted
+# and topology/topopack. Every job is submitted
 # once the one before it runs, so each placement is exact:
 #
 #  1. leaves: three 3-node jobs fill n01-03, n05-07, n09-11; a job of
@@ -44,6 +44,7 @@ set -uo pipefail
 
 cluster_check_prereqs || exit 77
 cluster_need_plugin select_topopack
+cluster_need_plugin topology_topopack
 top_dir=${1:?usage: $0 DIR}
 mkdir -p "$top_dir" || exit 1
 
@@ -292,10 +293,8 @@ run_sequence() {
 export CLUSTER_DEBUG_FLAGS=SelectType
 run_sequence stock select/cons_tres topology/tree
 run_sequence topopack select/topopack topology/tree
-# With topology/topopack as well, when it is built: the same placements.
-if cluster_have_plugin topology_topopack; then
-	run_sequence topopack+topo select/topopack topology/topopack
-fi
+# With topology/topopack as well: the same placements.
+run_sequence topopack+topo select/topopack topology/topopack
 
 echo "# case: stock | topopack | topopack+topology/topopack"
 for key in "${!seen[@]}"; do

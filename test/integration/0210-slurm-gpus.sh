@@ -28,6 +28,7 @@ set -uo pipefail
 
 cluster_check_prereqs || exit 77
 cluster_need_plugin select_topopack
+cluster_need_plugin topology_topopack
 top_dir=${1:?usage: $0 DIR}
 mkdir -p "$top_dir" || exit 1
 
@@ -145,9 +146,7 @@ trap - EXIT
 
 CLUSTER_DEBUG_FLAGS=SelectType run topopack select/topopack topology/tree
 topopack_checks
-if cluster_have_plugin topology_topopack; then
-	CLUSTER_DEBUG_FLAGS=SelectType run topopack+topo select/topopack \
-		topology/topopack
-	topopack_checks
-fi
+CLUSTER_DEBUG_FLAGS=SelectType run topopack+topo select/topopack \
+	topology/topopack
+topopack_checks
 exit "$failed"
