@@ -92,7 +92,10 @@ extern tp_fabric_t *tp_fabric_load_inventory(const char *topology_conf,
  * Give a loaded fabric the inventory's GPU counts and types, as
  * tp_fabric_load_inventory() does, starting again from what topopack.conf
  * says (so a second call with another inventory gives what a fresh load
- * would). States made on the fabric before are stale afterwards.
+ * would). States made on the fabric before are stale afterwards. On a
+ * shared fabric (tp_fabric_hold()), only the one that places jobs on it
+ * may call this, while nothing places on it (select/topopack: at each
+ * reconfiguration, under its own lock).
  * RET 0, or -1 with err (a count out of range: nothing changed; ENOMEM).
  */
 extern int tp_fabric_set_inventory(tp_fabric_t *fabric,
