@@ -14,8 +14,16 @@
 #    --with-slurm-source, or a DIR that is not a configured Slurm tree, is
 #    an error.
 #
-#    Sets SLURM_SOURCE_DIR (absolute) and SLURM_SOURCE_VERSION (from
-#    DIR/META), and the automake conditional HAVE_SLURM_SOURCE.
+#    The release decides which plugins are built. 22.05: select/topopack
+#    and topology/topopack (select places, topology publishes the
+#    fabric). 24.11 and later: topology/topopack alone, which places
+#    jobs through the topology plugin API (topology_p_eval_nodes) under
+#    stock select/cons_tres. Releases in between (23.02-24.05) are
+#    refused. The SPANK plugin is built for every release.
+#
+#    Sets SLURM_SOURCE_DIR (absolute), SLURM_SOURCE_VERSION (from
+#    DIR/META) and the automake conditionals HAVE_SLURM_SOURCE and
+#    SLURM_SELECT_PLUGIN (22.05).
 ##*****************************************************************************
 
 AC_DEFUN([X_AC_SLURM_SOURCE], [
@@ -27,6 +35,7 @@ AC_DEFUN([X_AC_SLURM_SOURCE], [
 
   SLURM_SOURCE_DIR=""
   SLURM_SOURCE_VERSION=""
+  x_ac_slurm_select=no
   AS_CASE([$with_slurm_source],
     [no], [
       AC_MSG_NOTICE([no --with-slurm-source=DIR: the Slurm plugins are not built])
@@ -83,6 +92,13 @@ AC_DEFUN([X_AC_SLURM_SOURCE], [
 
       AC_MSG_CHECKING([for the Slurm release of $x_ac_slurm_dir])
       AC_MSG_RESULT([$x_ac_slurm_version])
+      AS_CASE([$x_ac_slurm_version],
+        [22.05.*], [x_ac_slurm_select=yes],
+        [24.11.*|2[[5-9]].*], [x_ac_slurm_select=no],
+        [AC_MSG_ERROR([Slurm $x_ac_slurm_version is not supported: topopack builds against 22.05 (select and topology plugins) and 24.11 or later (topology plugin)])])
+      AS_IF([test "$x_ac_slurm_select" = yes],
+        [AC_MSG_NOTICE([Slurm $x_ac_slurm_version: select/topopack and topology/topopack])],
+        [AC_MSG_NOTICE([Slurm $x_ac_slurm_version: topology/topopack places jobs under select/cons_tres (no select plugin)])])
       AC_MSG_NOTICE([the plugins will load only into Slurm $x_ac_slurm_version])
       SLURM_SOURCE_DIR=$x_ac_slurm_dir
       SLURM_SOURCE_VERSION=$x_ac_slurm_version
@@ -91,6 +107,7 @@ AC_DEFUN([X_AC_SLURM_SOURCE], [
   AC_SUBST([SLURM_SOURCE_DIR])
   AC_SUBST([SLURM_SOURCE_VERSION])
   AM_CONDITIONAL([HAVE_SLURM_SOURCE], [test -n "$SLURM_SOURCE_DIR"])
+  AM_CONDITIONAL([SLURM_SELECT_PLUGIN], [test "$x_ac_slurm_select" = yes])
 ])
 
 ##*****************************************************************************

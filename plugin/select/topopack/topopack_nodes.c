@@ -12,76 +12,14 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
-#include "src/common/gres.h"
 #include "src/common/list.h"
 #include "src/common/node_conf.h"
 #include "src/common/slurm_protocol_defs.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
+#include "slurm_gpus.h"
 #include "topopack_nodes.h"
-
-extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
-			       uint64_t *alloc)
-{
-	gres_node_state_t *gres_ns;
-	gres_state_t *gres_state;
-	ListIterator iter;
-
-	*avail = *alloc = 0;
-	if (!node_ptr->gres_list)
-		return;
-	iter = list_iterator_create(node_ptr->gres_list);
-	while ((gres_state = list_next(iter))) {
-		if (xstrcmp(gres_state->gres_name, "gpu") ||
-		    !(gres_ns = gres_state->gres_data))
-			continue;
-		*avail += gres_ns->gres_cnt_avail;
-		*alloc += gres_ns->gres_cnt_alloc;
-	}
-	list_iterator_destroy(iter);
-}
-
-extern bool topopack_node_unusable(node_record_t *node_ptr)
-{
-	return !node_ptr || IS_NODE_DOWN(node_ptr) || IS_NODE_DRAIN(node_ptr) ||
-		IS_NODE_FAIL(node_ptr) || IS_NODE_NO_RESPOND(node_ptr) ||
-		IS_NODE_FUTURE(node_ptr);
-}
-
-extern int topopack_node_gpu_config(node_record_t *node_ptr,
-				    const char **type)
-{
-	gres_node_state_t *gres_ns;
-	gres_state_t *gres_state;
-	ListIterator iter;
-	uint64_t gpus = 0;
-	int types = 0;
-
-	*type = NULL;
-	if (!node_ptr->gres_list)
-		return 0;
-	iter = list_iterator_create(node_ptr->gres_list);
-	while ((gres_state = list_next(iter))) {
-		if (xstrcmp(gres_state->gres_name, "gpu") ||
-		    !(gres_ns = gres_state->gres_data))
-			continue;
-		/* Configured count; a node whose slurm.conf line names no
-		 * count has only what it registered. */
-		gpus += gres_ns->gres_cnt_config ? gres_ns->gres_cnt_config :
-			gres_ns->gres_cnt_avail;
-		for (int t = 0; t < gres_ns->type_cnt; t++) {
-			if (!gres_ns->type_name || !gres_ns->type_name[t])
-				continue;
-			types++;
-			*type = gres_ns->type_name[t];
-		}
-	}
-	list_iterator_destroy(iter);
-	if (types != 1)
-		*type = NULL;
-	return (gpus > INT_MAX) ? INT_MAX : (int) gpus;
-}
 
 extern int topopack_nodes_usage(void *arg, int f, tp_usage_t *out)
 {
@@ -142,52 +80,4 @@ extern bitstr_t *topopack_nodes_leaf_block(topopack_fabric_t *tf,
 	}
 	xfree(leaf_used);
 	return bitmap;
-}
-
-/*
- * At job begin cons_tres has chosen the GPUs (gres_cnt_node_select /
- * gres_bit_select of the request) but not yet recorded the allocation;
- * the allocation is read first in case it is there.
- */
-extern int topopack_job_node_gpus(job_record_t *job_ptr, int i, int k,
-				  int cap)
-{
-	gres_job_state_t *gres_js;
-	gres_state_t *gres_state;
-	ListIterator iter;
-	uint64_t gpus = 0;
-	bool found = false;
-
-	if (job_ptr->gres_list_alloc) {
-		iter = list_iterator_create(job_ptr->gres_list_alloc);
-		while ((gres_state = list_next(iter))) {
-			gres_js = gres_state->gres_data;
-			if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js ||
-			    !gres_js->gres_cnt_node_alloc ||
-			    (k >= (int) gres_js->node_cnt))
-				continue;
-			gpus += gres_js->gres_cnt_node_alloc[k];
-			found = true;
-		}
-		list_iterator_destroy(iter);
-	}
-	if (found || !job_ptr->gres_list_req)
-		return (gpus > (uint64_t) cap) ? cap : (int) gpus;
-	iter = list_iterator_create(job_ptr->gres_list_req);
-	while ((gres_state = list_next(iter))) {
-		gres_js = gres_state->gres_data;
-		if (xstrcmp(gres_state->gres_name, "gpu") || !gres_js)
-			continue;
-		if (gres_js->gres_cnt_node_select &&
-		    (i < (int) gres_js->total_node_cnt))
-			gpus += gres_js->gres_cnt_node_select[i];
-		else if (gres_js->gres_bit_select &&
-			 (i < (int) gres_js->total_node_cnt) &&
-			 gres_js->gres_bit_select[i])
-			gpus += bit_set_count(gres_js->gres_bit_select[i]);
-		else
-			gpus += gres_js->gres_per_node;
-	}
-	list_iterator_destroy(iter);
-	return (gpus > (uint64_t) cap) ? cap : (int) gpus;
 }

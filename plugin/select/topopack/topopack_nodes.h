@@ -11,33 +11,8 @@
 
 #include "src/common/bitstring.h"
 
+#include "slurm_gpus.h"
 #include "topopack_fabric.h"
-
-/* GPUs (gres/gpu) Slurm counts on the node: available and allocated. */
-extern void topopack_node_gpus(node_record_t *node_ptr, uint64_t *avail,
-			       uint64_t *alloc);
-
-/*
- * The node's GPUs as configured in Slurm (slurm.conf Gres=gpu:..., with
- * gres.conf): the count, and the type when all of them have one type.
- * OUT type - points into the node's GRES record, or NULL
- * RET the count (0 for a node without GPUs)
- */
-extern int topopack_node_gpu_config(node_record_t *node_ptr,
-				    const char **type);
-
-/*
- * GPUs job_ptr holds on Slurm node i, the k-th node of its allocation:
- * its allocated gres/gpu there, or, at job begin, before cons_tres has
- * recorded the allocation, what cons_tres selected for it. At most cap
- * (the fabric's count for the node).
- */
-extern int topopack_job_node_gpus(job_record_t *job_ptr, int i, int k,
-				  int cap);
-
-/* RET true when the node takes no job now (NULL, down, drained, failing,
- * not responding or future). */
-extern bool topopack_node_unusable(node_record_t *node_ptr);
 
 /*
  * The tp_usage_read_t of the live state: what fabric node f holds now,

@@ -22,6 +22,7 @@
 #include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "preempt_victims.h"
 #include "topopack_fabric.h"
 #include "topopack_hold.h"
 #include "topopack_nodes.h"
@@ -55,209 +56,18 @@ static bool _holds(job_record_t *job_ptr)
 		IS_JOB_COMPLETING(job_ptr);
 }
 
-/* The checkpoint interval the job declared (--topopack-checkpoint, kept
- * in its job control environment), or 0. The variable can be set by hand
- * (sbatch --export does not filter it), so it is read as strictly as the
- * option: anything else counts as no checkpoint, and is said once. */
-static double _checkpoint_interval(job_record_t *job_ptr)
+/* The fabric as the victims' readers take it. */
+static slurm_fabric_t _slurm_fabric(topopack_fabric_t *tf)
 {
-	size_t len = strlen(TP_CHECKPOINT_ENV);
+	slurm_fabric_t sf = {
+		.fabric = tf->fabric,
+		.nnodes = tf->nnodes,
+		.to_slurm = tf->to_slurm,
+		.slurm_count = tf->slurm_count,
+		.to_fabric = tf->to_fabric,
+	};
 
-	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
-		const char *e = job_ptr->spank_job_env[i];
-		long v;
-
-		if (!e || strncmp(e, TP_CHECKPOINT_ENV, len) || e[len] != '=')
-			continue;
-		if ((v = tp_checkpoint_parse(e + len + 1)) > 0)
-			return v;
-		log_flag(SELECT_TYPE, "%pJ: %s=%.40s is not 1 to %ld whole seconds; no checkpoint counted",
-			 job_ptr, TP_CHECKPOINT_ENV, e + len + 1,
-			 TP_CHECKPOINT_MAX);
-		return 0;
-	}
-	return 0;
-}
-
-/*****************************************************************************\
- *  The planner's input
-\*****************************************************************************/
-
-typedef struct {
-	int nv;
-	tp_victim_t *v;
-	job_record_t **job;	/* Slurm's record of each victim */
-	int **gpus;		/* v[j].gpus, writable */
-} _victims_t;
-
-static void _victims_free(_victims_t *vs)
-{
-	for (int j = 0; j < vs->nv; j++) {
-		xfree(vs->v[j].node);
-		xfree(vs->gpus[j]);
-	}
-	xfree(vs->v);
-	xfree(vs->gpus);
-	xfree(vs->job);
-	vs->nv = 0;
-}
-
-/* Every candidate with nodes in the fabric as a tp_victim_t. */
-static void _victims(topopack_fabric_t *tf, List candidates, time_t now,
-		     _victims_t *vs)
-{
-	int cap = list_count(candidates);
-	job_record_t *job_ptr;
-	ListIterator iter;
-
-	vs->nv = 0;
-	vs->v = xcalloc(cap + 1, sizeof(tp_victim_t));
-	vs->job = xcalloc(cap + 1, sizeof(job_record_t *));
-	vs->gpus = xcalloc(cap + 1, sizeof(int *));
-	iter = list_iterator_create(candidates);
-	while ((job_ptr = list_next(iter))) {
-		tp_victim_t *v = &vs->v[vs->nv];
-		int *node, *gpus, n = 0, k = 0, first, last;
-
-		if (!job_ptr->node_bitmap || (vs->nv >= cap))
-			continue;
-		first = bit_ffs(job_ptr->node_bitmap);
-		last = bit_fls(job_ptr->node_bitmap);
-		if (first < 0)
-			continue;
-		node = xcalloc(last - first + 2, sizeof(int));
-		gpus = xcalloc(last - first + 2, sizeof(int));
-		for (int i = first; i <= last; i++) {
-			int f;
-
-			if (!bit_test(job_ptr->node_bitmap, i))
-				continue;
-			f = (i < tf->slurm_count) ? tf->to_fabric[i] : -1;
-			if (f >= 0) {
-				node[n] = f;
-				gpus[n++] = topopack_job_node_gpus(
-					job_ptr, i, k,
-					tp_fabric_node_gpus(tf->fabric, f));
-			}
-			k++;
-		}
-		if (!n) {
-			xfree(node);
-			xfree(gpus);
-			continue;
-		}
-		v->id = job_ptr->job_id;
-		v->nnodes = n;
-		v->node = node;
-		v->gpus = gpus;
-		vs->gpus[vs->nv] = gpus;
-		v->exclusive = topopack_request_exclusive(job_ptr);
-		v->priority = job_ptr->priority;
-		v->run_seconds = tp_lost_seconds(
-			(job_ptr->start_time && (now > job_ptr->start_time)) ?
-			difftime(now, job_ptr->start_time) : 0,
-			_checkpoint_interval(job_ptr));
-		v->preemptable = true;
-		vs->job[vs->nv++] = job_ptr;
-	}
-	list_iterator_destroy(iter);
-}
-
-/*
- * The allocation state with each victim as an allocation of its own and
- * everything else Slurm has given out on a node as one more. Victims'
- * GPU counts are cut to what Slurm still counts on the node; a victim is
- * exclusive only where it is alone on its nodes.
- */
-static tp_state_t *_state(topopack_fabric_t *tf, _victims_t *vs)
-{
-	int n = tf->nnodes;
-	int *vcount = xcalloc(n + 1, sizeof(int));
-	int *vexcl = xcalloc(n + 1, sizeof(int));
-	int *vgpus = xcalloc(n + 1, sizeof(int));	/* victims' GPUs */
-	int *left = xcalloc(n + 1, sizeof(int));
-	int *others = xcalloc(n + 1, sizeof(int));	/* GPUs */
-	bool *other_jobs = xcalloc(n + 1, sizeof(bool));
-	tp_state_t *state = tp_state_new(tf->fabric);
-
-	if (!state)
-		goto fini;
-	for (int j = 0; j < vs->nv; j++)
-		for (int i = 0; i < vs->v[j].nnodes; i++) {
-			vcount[vs->v[j].node[i]]++;
-			vgpus[vs->v[j].node[i]] += vs->v[j].gpus[i];
-			if (vs->v[j].exclusive)
-				vexcl[vs->v[j].node[i]]++;
-		}
-	for (int f = 0; f < n; f++) {
-		int s = tf->to_slurm[f], cap = tp_fabric_node_gpus(tf->fabric, f);
-		node_record_t *node_ptr = (s >= 0) ? node_record_table_ptr[s] : NULL;
-		uint64_t used;
-		int jobs;
-
-		if (!node_ptr)
-			continue;
-		{
-			uint64_t avail;
-
-			topopack_node_gpus(node_ptr, &avail, &used);
-		}
-		left[f] = (used > (uint64_t) cap) ? cap : (int) used;
-		others[f] = (left[f] > vgpus[f]) ? left[f] - vgpus[f] : 0;
-		left[f] -= others[f];	/* what the victims may hold */
-		jobs = node_ptr->run_job_cnt + node_ptr->sus_job_cnt;
-		other_jobs[f] = (others[f] > 0) || (jobs > vcount[f]) ||
-			(node_ptr->no_share_job_cnt > vexcl[f]);
-	}
-	/* Exclusive only where alone. */
-	for (int j = 0; j < vs->nv; j++) {
-		tp_victim_t *v = &vs->v[j];
-
-		for (int i = 0; v->exclusive && i < v->nnodes; i++)
-			if ((vcount[v->node[i]] > 1) || other_jobs[v->node[i]])
-				v->exclusive = false;
-	}
-	for (int f = 0; f < n; f++) {
-		int s = tf->to_slurm[f];
-		node_record_t *node_ptr = (s >= 0) ? node_record_table_ptr[s] : NULL;
-
-		if (other_jobs[f] &&
-		    tp_state_alloc(state, f, others[f],
-				   !vcount[f] && node_ptr &&
-				   (node_ptr->no_share_job_cnt > 0)))
-			goto fail;
-	}
-	for (int j = 0; j < vs->nv; j++) {
-		tp_victim_t *v = &vs->v[j];
-
-		for (int i = 0; i < v->nnodes; i++) {
-			int f = v->node[i];
-
-			if (v->gpus[i] > left[f])
-				vs->gpus[j][i] = left[f];
-			left[f] -= v->gpus[i];
-			if (tp_state_alloc(state, f, v->gpus[i], v->exclusive))
-				goto fail;
-		}
-	}
-	for (int f = 0; f < n; f++) {
-		int s = tf->to_slurm[f];
-
-		if (topopack_node_unusable((s >= 0) ? node_record_table_ptr[s] : NULL))
-			(void) tp_state_set_avail(state, f, TP_NODE_DOWN);
-	}
-	goto fini;
-fail:
-	tp_state_free(state);
-	state = NULL;
-fini:
-	xfree(vcount);
-	xfree(vexcl);
-	xfree(vgpus);
-	xfree(left);
-	xfree(others);
-	xfree(other_jobs);
-	return state;
+	return sf;
 }
 
 /*****************************************************************************\
@@ -487,15 +297,16 @@ extern bitstr_t *topopack_preempt_plan(topopack_fabric_t *tf,
 {
 	job_record_t *job_ptr = call->job_ptr;
 	bitstr_t *node_bitmap = call->node_bitmap, *nodes = NULL;
-	_victims_t vs = { 0 };
+	slurm_fabric_t sf = _slurm_fabric(tf);
+	preempt_victims_t vs = { 0 };
 	tp_state_t *state = NULL;
 	uint8_t *usable = NULL;
 	tp_request_t req = *request;
 	tp_error_t err = { { 0 } };
 
 	memset(plan, 0, sizeof(*plan));
-	_victims(tf, call->preemptee_candidates, time(NULL), &vs);
-	if (!(state = _state(tf, &vs))) {
+	preempt_victims(&sf, call->preemptee_candidates, time(NULL), &vs);
+	if (!(state = preempt_victims_state(&sf, &vs))) {
 		info("topopack: %pJ: running jobs do not match the nodes' GPU counts; preemption left to select/cons_tres",
 		     job_ptr);
 		goto fini;
@@ -532,7 +343,7 @@ extern bitstr_t *topopack_preempt_plan(topopack_fabric_t *tf,
 fini:
 	tp_state_free(state);
 	xfree(usable);
-	_victims_free(&vs);
+	preempt_victims_free(&vs);
 	return nodes;
 }
 

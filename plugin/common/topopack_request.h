@@ -6,8 +6,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_SELECT_REQUEST_H
-#define _TOPOPACK_SELECT_REQUEST_H
+#ifndef _TOPOPACK_REQUEST_H
+#define _TOPOPACK_REQUEST_H
 
 #include "src/slurmctld/slurmctld.h"
 
@@ -23,12 +23,13 @@
  *    is below the fabric's size) for a total;
  *  - exclusive for --exclusive or an OverSubscribe=EXCLUSIVE partition;
  *  - max_leaves from --switches=N while its wait has not run out.
- * Jobs topopack does not place (their nodes are left to cons_tres):
+ * Jobs topopack does not place (left to Slurm's own algorithm):
  * required node lists (-w), contiguous allocations, several GPU requests
  * of different types, non-consumable GPUs, and jobs that ask for no GPU
  * and no whole node.
  * IN job_ptr - the job being tested (job locks held)
- * IN min_nodes, max_nodes, req_nodes - as select_p_job_test got them
+ * IN min_nodes, max_nodes, req_nodes - as Slurm passes them to the
+ *	plugin (select_p_job_test, or topology_p_eval_nodes)
  * IN fabric_nodes - node count of the fabric
  * OUT req - filled on success (zeroed first); req->gpu_type points into
  *	the job's GRES record, valid while the job locks are held;
@@ -51,4 +52,4 @@ extern bool topopack_request_exclusive(job_record_t *job_ptr);
  */
 extern void topopack_request_from_resv(uint32_t node_cnt, tp_request_t *req);
 
-#endif /* _TOPOPACK_SELECT_REQUEST_H */
+#endif /* _TOPOPACK_REQUEST_H */

@@ -12,34 +12,41 @@
 
 #include "src/common/slurm_xlator.h"
 
-#include "src/common/gres.h"
 #include "src/common/list.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "slurm_release.h"
 #include "topopack_request.h"
+
+typedef struct {
+	gres_job_state_t *found;
+	bool several;
+} gpu_find_t;
+
+static int _gpu_find(void *x, void *arg)
+{
+	gres_state_t *gres_state = x;
+	gpu_find_t *find = arg;
+
+	if (xstrcmp(gres_state->gres_name, "gpu"))
+		return 0;
+	if (find->found)
+		find->several = true;
+	find->found = gres_state->gres_data;
+	return 0;
+}
 
 /* The job's only gres/gpu request, NULL when it has none; *several when it
  * has more than one (e.g. two GPU types). */
 static gres_job_state_t *_gpu_request(job_record_t *job_ptr, bool *several)
 {
-	gres_job_state_t *found = NULL;
-	gres_state_t *gres_state;
-	ListIterator iter;
+	gpu_find_t find = { .found = NULL, .several = false };
 
-	*several = false;
-	if (!job_ptr->gres_list_req)
-		return NULL;
-	iter = list_iterator_create(job_ptr->gres_list_req);
-	while ((gres_state = list_next(iter))) {
-		if (xstrcmp(gres_state->gres_name, "gpu"))
-			continue;
-		if (found)
-			*several = true;
-		found = gres_state->gres_data;
-	}
-	list_iterator_destroy(iter);
-	return found;
+	if (job_ptr->gres_list_req)
+		(void) list_for_each(job_ptr->gres_list_req, _gpu_find, &find);
+	*several = find.several;
+	return find.found;
 }
 
 static int _clamp(uint64_t v)
@@ -51,7 +58,7 @@ static int _clamp(uint64_t v)
 static int _gpus(job_record_t *job_ptr, gres_job_state_t *gpu,
 		 tp_request_t *req, const char **why)
 {
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	uint16_t sockets = NO_VAL16;
 
 	if (gpu->gres_per_node) {
@@ -106,7 +113,7 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 				     uint32_t req_nodes, int fabric_nodes,
 				     tp_request_t *req, const char **why)
 {
-	struct job_details *details = job_ptr->details;
+	job_details_t *details = job_ptr->details;
 	gres_job_state_t *gpu;
 	bool several;
 	uint32_t nodes;
@@ -130,7 +137,7 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 		*why = "several GPU requests";
 		return SLURM_ERROR;
 	}
-	if (gpu && (gpu->flags & GRES_NO_CONSUME)) {
+	if (gpu && TOPOPACK_GRES_JOB_NO_CONSUME(gpu)) {
 		*why = "non-consumable GPUs";
 		return SLURM_ERROR;
 	}
