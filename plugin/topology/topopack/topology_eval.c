@@ -63,7 +63,7 @@ static void _map_free(void)
 
 static void _differs(void *arg __attribute__((unused)), const char *text)
 {
-	info("topopack: %s", text);
+	error("topopack: %s", text);
 }
 
 /* Give the fabric the GPU counts Slurm has for its nodes (slurm.conf and
@@ -109,8 +109,12 @@ static void _number_leaves(void)
 	}
 }
 
-/* Make _map match the fabric in force and the node table (with _lock).
- * RET 0, or -1 when there is no usable fabric. */
+/*
+ * Make _map match the fabric in force and the node table (with _lock),
+ * at the first placement after a start or reconfiguration: the nodes'
+ * configured GPUs are not known yet when the plugin builds its
+ * configuration. RET 0, or -1 when there is no usable fabric.
+ */
 static int _map_current(void)
 {
 	unsigned long generation;
@@ -159,9 +163,10 @@ static int _map_current(void)
 	if (outside)
 		info("topopack: %d fabric nodes are not in slurm.conf and are never chosen",
 		     outside);
-	info("topopack: placing jobs on %d nodes under %d leaves with Slurm's GPU counts (%d GPUs)",
-	     _map.nnodes - outside, _map.nleaves,
-	     tp_fabric_gpu_count(fabric));
+	/* The words of select/topopack's line in 22.05. */
+	info("fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
+	     _map.nnodes, tp_fabric_gpu_count(fabric),
+	     tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric));
 	return 0;
 }
 

@@ -191,6 +191,31 @@ static void _restrict(const slurm_fabric_t *sf, job_record_t *job_ptr,
 	}
 }
 
+/* The plan in slurmctld's log, as select/topopack of 22.05 writes it:
+ * once per job and set of victims, not at every scheduling pass. */
+static void _said(const slurm_fabric_t *sf, job_record_t *job_ptr,
+		  const tp_preempt_plan_t *plan)
+{
+	bitstr_t *nodes;
+	char *names;
+
+	if ((_said_job == job_ptr->job_id) &&
+	    !xstrcmp(_said_victims, _last.victims))
+		return;
+	nodes = bit_alloc(node_record_count);
+	for (int k = 0; k < plan->placement.count; k++)
+		bit_set(nodes, sf->to_slurm[plan->placement.node[k]]);
+	names = bitmap2node_name(nodes);
+	info("topopack: preempt JobId=%s for JobId=%u nodes=%s lost_gpu_seconds=%.0f%s",
+	     _last.victims, job_ptr->job_id, names, plan->lost_gpu_seconds,
+	     plan->cut ? " (search cut at its time budget)" : "");
+	xfree(names);
+	FREE_NULL_BITMAP(nodes);
+	_said_job = job_ptr->job_id;
+	xfree(_said_victims);
+	_said_victims = xstrdup(_last.victims);
+}
+
 static char *_ids(const tp_preempt_plan_t *plan)
 {
 	char *out = NULL;
@@ -239,15 +264,7 @@ static void _plan(const slurm_fabric_t *sf, job_record_t *job_ptr,
 		_last.placement = plan.placement;
 		memset(&plan.placement, 0, sizeof(plan.placement));
 		_last.victims = _ids(&plan);
-		if ((_said_job != job_ptr->job_id) ||
-		    xstrcmp(_said_victims, _last.victims)) {
-			info("topopack: %pJ preempts %s (%.0f GPU-seconds of work lost)%s",
-			     job_ptr, _last.victims, plan.lost_gpu_seconds,
-			     plan.cut ? "; search cut at its time budget" : "");
-			_said_job = job_ptr->job_id;
-			xfree(_said_victims);
-			_said_victims = xstrdup(_last.victims);
-		}
+		_said(sf, job_ptr, &plan);
 	}
 	tp_preempt_plan_clear(&plan);
 fini:
@@ -263,8 +280,11 @@ extern const tp_placement_t *topology_preempt_block(const slurm_fabric_t *sf,
 						    const tp_request_t *req)
 {
 	if ((_hold.job_id == job_ptr->job_id) &&
-	    (_hold_state() == HOLD_DRAINING))
+	    (_hold_state() == HOLD_DRAINING)) {
+		log_flag(SELECT_TYPE, "%pJ: held preemption plan: JobId=%s (victims draining)",
+			 job_ptr, _said_victims);
 		return &_hold.placement;
+	}
 	if ((_last.job_id != job_ptr->job_id) ||
 	    (_last.job_update != last_job_update) ||
 	    (_last.node_update != last_node_update) ||
