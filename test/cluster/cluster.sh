@@ -63,8 +63,15 @@
 #				and gres.conf, as a site configures them),
 #				"inventory" (also each node's GPUs, repeating
 #				Slurm's) or "none" (no topopack.conf)
-#	CLUSTER_SLURM_PLUGIN_DIR	Slurm's own plugins (default: Debian's
-#				/usr/lib/<multiarch>/slurm-wlm)
+#	CLUSTER_SLURM_PREFIX	run another Slurm release, installed
+#				in this prefix (contrib/slurm-source
+#				--release VERSION --daemons prints it):
+#				its sbin and bin come first in PATH, so
+#				daemons and client commands are that
+#				release's; unset: Debian's Slurm
+#	CLUSTER_SLURM_PLUGIN_DIR	Slurm's own plugins (default:
+#				CLUSTER_SLURM_PREFIX/lib/slurm, else
+#				Debian's /usr/lib/<multiarch>/slurm-wlm)
 #
 # Variables set (tests may read them; set CLUSTER_NODES, CLUSTER_GPUS
 # themselves when they write their own topology files):
@@ -74,6 +81,9 @@
 #
 # Functions (each is described where it is defined):
 #	cluster_check_prereqs	can a cluster run here (else skip: 77)
+#	cluster_release		MAJOR.MINOR of the Slurm that runs
+#	cluster_release_at_least MAJOR.MINOR
+#	cluster_topopack_stack	"SELECT TOPOLOGY" of topopack on it
 #	cluster_init DIR	work directory, SLURM_CONF, EXIT trap
 #	cluster_gen_fabric NODES LEAVES NODES_PER_DOMAIN GPUS
 #				topology.conf and topopack.conf
@@ -93,6 +103,16 @@
 # Functions return non-zero on failure and print why on stderr; they
 # never exit the test, except cluster_fail.
 
+# Another release's daemons and commands before Debian's. They are still
+# run by the names slurmctld, slurmd, sbatch...: Slurm tells which daemon
+# it is from argv[0].
+if [ -n "${CLUSTER_SLURM_PREFIX:-}" ]; then
+	case $PATH in
+	"$CLUSTER_SLURM_PREFIX/sbin:$CLUSTER_SLURM_PREFIX/bin:"*) ;;
+	*) PATH=$CLUSTER_SLURM_PREFIX/sbin:$CLUSTER_SLURM_PREFIX/bin:$PATH ;;
+	esac
+	CLUSTER_SLURM_PLUGIN_DIR=${CLUSTER_SLURM_PLUGIN_DIR:-$CLUSTER_SLURM_PREFIX/lib/slurm}
+fi
 # Debian's plugins (/usr/lib/<multiarch>/slurm-wlm).
 if [ -z "${CLUSTER_SLURM_PLUGIN_DIR:-}" ]; then
 	CLUSTER_SLURM_PLUGIN_DIR=/usr/lib/x86_64-linux-gnu/slurm-wlm
@@ -136,6 +156,15 @@ cluster_fail() {
 cluster_check_prereqs() {
 	local missing="" cmd target
 	[ "$(id -u)" -eq 0 ] || { _cluster_msg "needs root"; return 1; }
+	if [ -n "${CLUSTER_SLURM_PREFIX:-}" ]; then
+		for cmd in sbin/slurmctld sbin/slurmd bin/sbatch; do
+			[ -x "$CLUSTER_SLURM_PREFIX/$cmd" ] && continue
+			_cluster_msg "CLUSTER_SLURM_PREFIX=$CLUSTER_SLURM_PREFIX" \
+				"has no $cmd (contrib/slurm-source --release" \
+				"VERSION --daemons installs one)"
+			return 1
+		done
+	fi
 	for cmd in slurmctld slurmd sbatch squeue sinfo scontrol scancel \
 		munge unmunge munged; do
 		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
@@ -157,6 +186,69 @@ cluster_check_prereqs() {
 		esac
 	done
 	return 0
+}
+
+# cluster_release: MAJOR.MINOR of the Slurm whose daemons a cluster runs
+# here (Debian's, or CLUSTER_SLURM_PREFIX's), e.g. 22.05, from
+# "slurmctld -V" ("slurm-wlm 22.05.8", "slurm 24.11.5"). Returns 1 when
+# no slurmctld tells.
+cluster_release() {
+	local v
+	v=$(slurmctld -V 2>/dev/null)
+	v=${v##* }
+	if ! [[ $v =~ ^([0-9]+)\.([0-9]+)\. ]]; then
+		_cluster_msg "cannot tell the Slurm release: slurmctld -V" \
+			"says '$v'"
+		return 1
+	fi
+	printf '%s.%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+}
+
+# cluster_release_at_least MAJOR.MINOR: 0 when the running release
+# (cluster_release) is MAJOR.MINOR or later.
+cluster_release_at_least() {
+	local have want=$1
+	have=$(cluster_release) || return 1
+	[ $((10#${have%%.*} * 100 + 10#${have#*.})) -ge \
+		$((10#${want%%.*} * 100 + 10#${want#*.})) ]
+}
+
+# cluster_topopack_stack: "SELECT TOPOLOGY", the SelectType and
+# TopologyPlugin that make topopack place jobs on the running release:
+# up to 22.05 its own select plugin over cons_tres; from 24.11 on the
+# topology plugin owns node selection (topology_p_eval_nodes) under the
+# stock select/cons_tres. Tests pass it to cluster_write_conf:
+#	read -r select topo < <(cluster_topopack_stack)
+cluster_topopack_stack() {
+	if cluster_release_at_least 24.11; then
+		echo "select/cons_tres topology/topopack"
+	else
+		echo "select/topopack topology/topopack"
+	fi
+}
+
+# _cluster_release_conf FILE: the lines of FILE (cgroup.conf) that
+# differ between Slurm releases; every such difference is here.
+#	cgroup.conf	22.05 knows no CgroupPlugin=disabled: it loads
+#			cgroup/v1 (this machine mounts v1 hierarchies),
+#			which proctrack/linuxproc and task/none leave
+#			unused. From 24.11 on "disabled" keeps the daemons
+#			off cgroups whatever the host mounts (cgroup/v1
+#			still works there, deprecated from 26.05 on).
+# Nothing else differs: the slurm.conf lines are accepted alike by
+# 22.05, 24.11 and 26.05 (the "*/none" plugins, which later releases no
+# longer ship, are read as "none"), and gres.conf names each GPU's File=
+# as 24.11 requires.
+_cluster_release_conf() {
+	case $1 in
+	cgroup.conf)
+		if cluster_release_at_least 24.11; then
+			echo "CgroupPlugin=disabled"
+		else
+			echo "CgroupPlugin=cgroup/v1"
+		fi
+		;;
+	esac
 }
 
 # cluster_init DIR: use DIR (created if needed) for everything of this
@@ -411,7 +503,7 @@ cluster_write_conf() {
 			echo "NodeName=$nodes Name=gpu Type=$CLUSTER_GPU_TYPE File=/dev/tty[0-$((g - 1))]"
 		fi
 	} >"$etc/gres.conf" || return 1
-	echo "CgroupPlugin=cgroup/v1" >"$etc/cgroup.conf"
+	_cluster_release_conf cgroup.conf >"$etc/cgroup.conf"
 }
 
 # _cluster_pids KIND: pids of this cluster's KIND processes: slurmctld

@@ -5,6 +5,8 @@
 # topology/tree) comes up, runs a 2-node job of 8 GPUs per node, shows
 # its switches, and goes down again.
 #
+# Slurm releases: 22.05 24.11+
+#
 set -uo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=../cluster/cluster.sh

@@ -9,6 +9,9 @@
 # through topopack-place with the slurm-tree policy, and both node lists
 # must be equal at every step.
 #
+# The model is of 22.05's cons_tres (src/plugins/select/cons_tres/job_test.c).
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"

@@ -23,6 +23,8 @@
 #
 # Needs topology_topopack.so in TOPOPACK_PLUGIN_DIR (else skipped, 77).
 #
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"

@@ -38,6 +38,10 @@
 # allreduce_eff=E" and shown as the job's system comment (SystemComment);
 # the user's Comment stays empty.
 #
+# select/topopack exists for 22.05 only: from 24.11 on topopack places
+# jobs as a topology plugin under the stock select/cons_tres.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"

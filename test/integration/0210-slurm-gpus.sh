@@ -22,6 +22,8 @@
 # The log never shows the live allocation state differing from a
 # recount (DebugFlags=SelectType checks before every placement).
 #
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"

@@ -21,6 +21,9 @@
 # The same workload then runs with stock select/cons_tres, whose choice
 # is printed for comparison (not checked), unless TOPOPACK_TEST_STOCK=0.
 #
+# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"

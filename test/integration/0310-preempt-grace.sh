@@ -30,6 +30,9 @@
 #  - the job starts on 4 nodes of one leaf, without X, on the nodes of
 #    the plan made after the drop.
 #
+# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 # A low job: on SIGTERM it cleans up for 30 s, longer than GraceTime.

@@ -10,6 +10,9 @@
 #    requeued: Restarts=0);
 #  - every other low job is still running.
 #
+# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"

@@ -14,6 +14,9 @@
 # 160: the high job must get n[01-04], and the plan must say so. Without
 # the checkpoint, the young leaf would be the cheaper one.
 #
+# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"

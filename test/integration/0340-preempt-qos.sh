@@ -19,6 +19,9 @@
 #  - the requeued jobs run again once the pulse job is cancelled.
 # Skipped (77) when MariaDB's server or slurmdbd is not installed.
 #
+# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
+# Slurm releases: 22.05
+#
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"

@@ -26,6 +26,8 @@
 # Needs spank_topopack.so in TOPOPACK_PLUGIN_DIR or under TOPOPACK_BUILDDIR
 # (else skipped, 77).
 #
+# Slurm releases: 22.05 24.11+
+#
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
