@@ -21,20 +21,21 @@
 # The same workload then runs with stock select/cons_tres, whose choice
 # is printed for comparison (not checked), unless TOPOPACK_TEST_STOCK=0.
 #
-# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
-# Slurm releases: 22.05
+# topopack is select/topopack on 22.05, topology/topopack under
+# select/cons_tres from 24.11 on (preempt_stack in preempt-lib.sh).
+# Slurm releases: 22.05 24.11+
 #
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/preempt-lib.sh"
 preempt_test "$@"
 
-# run MODE SELECT: the workload on a new cluster; sets lows, high.
+# run MODE STACK: the workload on a new cluster; sets lows, high.
 run() {
-	local mode=$1 select=$2 state nodes
-	echo "# $mode: SelectType=$select"
+	local mode=$1 stack=$2 state nodes
+	echo "# $mode: $(preempt_stack "$stack")"
 	mapfile -t conf < <(partition_prio REQUEUE)
-	preempt_cluster "$mode" "$select" 16 4 2 "${conf[@]}"
+	preempt_cluster "$mode" "$stack" 16 4 2 "${conf[@]}"
 
 	mapfile -t lows < <(fill) || true
 	[ "${#lows[@]}" -eq 30 ] || cluster_fail "$mode: fill jobs (${#lows[@]} of 30 ran)"
@@ -52,7 +53,7 @@ run() {
 
 # Stock select/cons_tres first, for comparison only.
 if [ "${TOPOPACK_TEST_STOCK:-1}" != 0 ]; then
-	run stock select/cons_tres
+	run stock stock
 	stock_preempted=$preempted
 	stock_nodes=$high_nodes
 	cluster_stop || cluster_fail "stock: cluster_stop left daemons"
@@ -61,7 +62,7 @@ fi
 
 # SelectType debug lines (at verbose level) show the held plan reused.
 CLUSTER_DEBUG_FLAGS=SelectType CLUSTER_CTLD_DEBUG=verbose \
-	run topopack select/topopack
+	run topopack topopack
 log=$(cluster_log_ctld)
 
 [ "$high_started" -ge 0 ] && [ "$high_started" -le 30 ] &&

@@ -30,8 +30,9 @@
 #  - the job starts on 4 nodes of one leaf, without X, on the nodes of
 #    the plan made after the drop.
 #
-# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
-# Slurm releases: 22.05
+# topopack is select/topopack on 22.05, topology/topopack under
+# select/cons_tres from 24.11 on (preempt_stack in preempt-lib.sh).
+# Slurm releases: 22.05 24.11+
 #
 set -uo pipefail
 
@@ -89,7 +90,7 @@ wait_high() {
 
 mapfile -t conf < <(partition_prio REQUEUE GraceTime=20)
 CLUSTER_DEBUG_FLAGS=SelectType CLUSTER_CTLD_DEBUG=verbose \
-	preempt_cluster topopack select/topopack 16 4 2 "${conf[@]}"
+	preempt_cluster topopack topopack 16 4 2 "${conf[@]}"
 log=$(cluster_log_ctld)
 
 #

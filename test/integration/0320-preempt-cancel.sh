@@ -10,8 +10,9 @@
 #    requeued: Restarts=0);
 #  - every other low job is still running.
 #
-# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
-# Slurm releases: 22.05
+# topopack is select/topopack on 22.05, topology/topopack under
+# select/cons_tres from 24.11 on (preempt_stack in preempt-lib.sh).
+# Slurm releases: 22.05 24.11+
 #
 set -uo pipefail
 
@@ -19,7 +20,7 @@ set -uo pipefail
 preempt_test "$@"
 
 mapfile -t conf < <(partition_prio CANCEL)
-preempt_cluster topopack select/topopack 16 4 2 "${conf[@]}"
+preempt_cluster topopack topopack 16 4 2 "${conf[@]}"
 
 mapfile -t lows < <(fill) || true
 [ "${#lows[@]}" -eq 30 ] || cluster_fail "fill jobs (${#lows[@]} of 30 ran)"

@@ -14,8 +14,9 @@
 # 160: the high job must get n[01-04], and the plan must say so. Without
 # the checkpoint, the young leaf would be the cheaper one.
 #
-# With select/topopack (preempt-lib.sh), which exists for 22.05 only.
-# Slurm releases: 22.05
+# topopack is select/topopack on 22.05, topology/topopack under
+# select/cons_tres from 24.11 on (preempt_stack in preempt-lib.sh).
+# Slurm releases: 22.05 24.11+
 #
 set -uo pipefail
 
@@ -30,7 +31,7 @@ so=$(cluster_spank_plugin) ||
 plugstack=$(cd "$top_dir" && pwd)/plugstack.conf
 echo "optional $so" >"$plugstack"
 mapfile -t conf < <(partition_prio REQUEUE)
-preempt_cluster topopack select/topopack 8 2 1 "${conf[@]}" \
+preempt_cluster topopack topopack 8 2 1 "${conf[@]}" \
 	"PlugStackConfig=$plugstack"
 
 # A bad interval is refused by sbatch itself.

@@ -12,29 +12,51 @@
 
 LOW_WRAP=${LOW_WRAP:-sleep 600}
 
+# preempt_stack STACK: "SELECT TOPOLOGY" of a preemption test's cluster:
+# stock is select/cons_tres + topology/tree; topopack is select/topopack
+# + topology/tree on 22.05, select/cons_tres + topology/topopack from
+# 24.11 on (where the topology plugin places, preemption included).
+preempt_stack() {
+	case $1 in
+	stock) echo "select/cons_tres topology/tree" ;;
+	topopack)
+		if cluster_release_at_least 24.11; then
+			cluster_topopack_stack
+		else
+			echo "select/topopack topology/tree"
+		fi ;;
+	*) cluster_fail "preempt_stack: no stack '$1'" ;;
+	esac
+}
+
 # preempt_test DIR: the prologue of a preemption test: skip it (exit 77)
-# unless a cluster with select/topopack can run here, make DIR, its work
-# directory (top_dir), and count no failure yet (failed=0).
+# unless a cluster with topopack's placing plugin can run here, make DIR,
+# its work directory (top_dir), and count no failure yet (failed=0).
 preempt_test() {
 	cluster_check_prereqs || exit 77
-	cluster_need_plugin select_topopack
+	if cluster_release_at_least 24.11; then
+		cluster_need_plugin topology_topopack
+	else
+		cluster_need_plugin select_topopack
+	fi
 	top_dir=${1:?usage: $0 DIR}
 	mkdir -p "$top_dir" || exit 1
 	failed=0
 }
 
-# preempt_cluster NAME SELECT NODES LEAVES NODES_PER_DOMAIN [LINE...]: a
+# preempt_cluster NAME STACK NODES LEAVES NODES_PER_DOMAIN [LINE...]: a
 # new cluster in $top_dir/NAME, on the fabric cluster_gen_fabric makes of
-# NODES nodes of 8 GPUs under LEAVES leaves, with SelectType=SELECT,
-# topology/tree and the slurm.conf LINEs, started; the test fails when
-# it does not come up.
+# NODES nodes of 8 GPUs under LEAVES leaves, with the plugins of STACK
+# (stock or topopack, see preempt_stack) and the slurm.conf LINEs,
+# started; the test fails when it does not come up.
 preempt_cluster() {
-	local name=$1 select=$2 nodes=$3 leaves=$4 nvl=$5
+	local name=$1 select topo nodes=$3 leaves=$4 nvl=$5
+	read -r select topo < <(preempt_stack "$2")
 	shift 5
 	cluster_init "$top_dir/$name" || cluster_fail "cluster_init"
 	cluster_gen_fabric "$nodes" "$leaves" "$nvl" 8 ||
 		cluster_fail "cluster_gen_fabric"
-	cluster_write_conf "$select" topology/tree "$@" ||
+	cluster_write_conf "$select" "$topo" "$@" ||
 		cluster_fail "cluster_write_conf"
 	cluster_start || cluster_fail "$name: the cluster did not come up"
 }
