@@ -28,6 +28,11 @@
 #  5. The client commands work through the plugin (sinfo, squeue,
 #     scontrol show node and show topology, the latter giving
 #     topology/tree's switch table).
+#  6. topopack only: "scontrol reconfigure" with an unknown key on line 3
+#     of topopack.conf fails; slurmctld's log says file:line, and Slurm
+#     keeps the running slurmctld (a reconfigure restarts it from 23.11
+#     on), which still places jobs. Once the file is fixed, the
+#     reconfigure goes through.
 #
 # Slurm releases: 24.11+
 #
@@ -188,13 +193,42 @@ run_sequence() {
 		"$(scontrol show topology | head -n 1 | awk '{ print $1, $2, $NF }')" \
 		"SwitchName=leaf1 Level=0 Nodes=n[01-04]" \
 		"SwitchName=leaf1 Level=0 Nodes=n[01-04]"
+	[ "$mode" = topopack ] && bad_file
 	cluster_stop || cluster_fail "$mode: cluster_stop left daemons"
 	trap - EXIT
 }
 
-# What stock topology/tree does with the --gpus=16 job of case 1 on
-# this release: two leaves (it counts nodes, not GPUs).
-STOCK_GPUS16=${STOCK_GPUS16:-n04,n08}
+# 6. a reconfigure with a broken topopack.conf
+bad_file() {
+	local conf=$CLUSTER_DIR/etc/topopack.conf log j
+	log=$(cluster_log_ctld)
+	cp "$conf" "$conf.good"
+	{ head -n 2 "$conf.good"; echo "Frobnicate=yes"; tail -n +3 "$conf.good"; } >"$conf"
+	if scontrol reconfigure 2>/dev/null; then
+		expect "reconfigure with a broken file" accepted refused refused
+	else
+		expect "reconfigure with a broken file" refused refused refused
+	fi
+	sleep 2
+	grep -q "fatal: $conf:3: " "$log" &&
+		expect "file:line in the log" yes yes yes ||
+		expect "file:line in the log" no yes yes
+	grep -q "reconfigure failed" "$log" &&
+		expect "running slurmctld kept" yes yes yes ||
+		expect "running slurmctld kept" no yes yes
+	j=$(run_job --gpus=16 -J afterbadfile) ||
+		cluster_fail "$mode: no job runs after a refused reconfigure"
+	expect "--gpus=16 after a refused reconfigure" \
+		"$(cluster_job_nodes "$j")" "$STOCK_GPUS16" n15,n16
+	mv "$conf.good" "$conf"
+	scontrol reconfigure && expect "reconfigure, file fixed" ok ok ok ||
+		expect "reconfigure, file fixed" failed ok ok
+}
+
+# What stock topology/tree does with the --gpus=16 job of case 1 (on
+# 24.11.5 and 26.05.3 as on 22.05): two leaves, as it counts nodes, not
+# GPUs, and fills the leaf with the fewest usable nodes first.
+STOCK_GPUS16=n04,n08
 
 read -r tp_select tp_topo < <(cluster_topopack_stack)
 run_sequence stock select/cons_tres topology/tree
