@@ -20,6 +20,7 @@
 #include "src/common/xstring.h"
 #include "src/interfaces/preempt.h"
 
+#include "slurm_gpus.h"
 #include "topology_preempt.h"
 
 /*
@@ -128,9 +129,22 @@ static hold_state_t _hold_state(void)
 	if (!_hold.job_id)
 		return HOLD_NONE;
 	holder = find_job_record(_hold.job_id);
-	if (!holder || !IS_JOB_PENDING(holder) ||
-	    (difftime(time(NULL), _hold.since) > HOLD_MAX_AGE))
+	if (!holder || !IS_JOB_PENDING(holder))
 		return HOLD_NONE;
+	if (difftime(time(NULL), _hold.since) > HOLD_MAX_AGE) {
+		info("topopack: preemption plan for JobId=%u dropped: older than %d s",
+		     _hold.job_id, HOLD_MAX_AGE);
+		return HOLD_NONE;
+	}
+	for (int i = 0; next_node_bitmap(_hold.nodes, &i); i++) {
+		if (!topopack_node_unusable(node_record_table_ptr[i]))
+			continue;
+		/* The block cannot be had: plan again now rather than
+		 * after the victims have drained. */
+		info("topopack: preemption plan for JobId=%u dropped: node %s is not usable",
+		     _hold.job_id, node_record_table_ptr[i]->name);
+		return HOLD_NONE;
+	}
 	for (int v = 0; v < _hold.nvictims; v++) {
 		victim = find_job_record(_hold.victim[v]);
 		if (!_on_block(victim))
@@ -203,8 +217,8 @@ static void _said(const slurm_fabric_t *sf, job_record_t *job_ptr,
 	    !xstrcmp(_said_victims, _last.victims))
 		return;
 	nodes = bit_alloc(node_record_count);
-	for (int k = 0; k < plan->placement.count; k++)
-		bit_set(nodes, sf->to_slurm[plan->placement.node[k]]);
+	for (int k = 0; k < _last.placement.count; k++)
+		bit_set(nodes, sf->to_slurm[_last.placement.node[k]]);
 	names = bitmap2node_name(nodes);
 	info("topopack: preempt JobId=%s for JobId=%u nodes=%s lost_gpu_seconds=%.0f%s",
 	     _last.victims, job_ptr->job_id, names, plan->lost_gpu_seconds,
