@@ -380,8 +380,8 @@ _cluster_plugin_dir() {
 		if [ -d "$d" ]; then
 			out=$out$d:
 		else
-			_cluster_msg "warning: plugin directory $d does not" \
-				"exist; left out of PluginDir"
+			# One word: IFS is ":" here.
+			_cluster_msg "warning: plugin directory $d does not exist; left out of PluginDir"
 		fi
 	done
 	printf '%s%s\n' "$out" "$CLUSTER_SLURM_PLUGIN_DIR"
