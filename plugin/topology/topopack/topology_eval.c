@@ -36,6 +36,8 @@ typedef struct {
 	int nleaves;
 	int *leaf_nodes;	/* by leaf: its nodes that Slurm knows */
 	slurm_fabric_t sf;	/* the above, for the preemption planner */
+	tp_live_t *live;	/* the last call's offer, as a state */
+	int *free_gpus;		/* by fabric node: free in that offer */
 } fabric_map_t;
 
 /* What the engine makes of a call. */
@@ -58,6 +60,8 @@ static void _map_free(void)
 	xfree(_map.to_slurm);
 	xfree(_map.leaf_of);
 	xfree(_map.leaf_nodes);
+	tp_live_free(_map.live);
+	xfree(_map.free_gpus);
 	memset(&_map, 0, sizeof(_map));
 }
 
@@ -155,6 +159,14 @@ static int _map_current(void)
 			outside++;
 	}
 	_number_leaves();
+	if (!(_map.live = tp_live_new(fabric))) {
+		error("topopack: out of memory; jobs are placed by topology/tree");
+		_map_free();
+		return -1;
+	}
+	_map.free_gpus = xcalloc(_map.nnodes + 1, sizeof(int));
+	for (int f = 0; f < _map.nnodes; f++)
+		_map.free_gpus[f] = -1;	/* read at the first offer */
 	_map.sf.fabric = fabric;
 	_map.sf.nnodes = _map.nnodes;
 	_map.sf.to_slurm = _map.to_slurm;
@@ -170,33 +182,54 @@ static int _map_current(void)
 	return 0;
 }
 
-/* The call's offer as a state: GPUs free where avail_res_array says, the
- * nodes outside node_map unavailable. NULL: out of memory. */
-static tp_state_t *_offer(topology_eval_t *te, bool gpus)
+/* tp_usage_read_t of the live state: the offer's free GPUs. */
+static int _usage(void *arg __attribute__((unused)), int f, tp_usage_t *out)
 {
-	tp_state_t *state = tp_state_new(_map.fabric);
-	int s, total, free_gpus;
+	int total = tp_fabric_node_gpus(_map.fabric, f);
 
-	if (!state)
-		return NULL;
+	memset(out, 0, sizeof(*out));
+	out->used_gpus = (_map.free_gpus[f] < 0) ? 0 :
+		total - _map.free_gpus[f];
+	out->users = out->used_gpus ? 1 : 0;
+	return 0;
+}
+
+/*
+ * The call's offer as a state: GPUs free where avail_res_array says, the
+ * nodes outside node_map unavailable. Calls come many times per job and
+ * scheduling pass with offers that differ in a few nodes: only the nodes
+ * whose offer changed since the last call are set again.
+ * RET the state, or NULL (logged)
+ */
+static const tp_state_t *_offer(topology_eval_t *te, bool gpus)
+{
+	tp_error_t err = { .text = "" };
+	int s, total, free_gpus;
+	bool offered;
+
 	for (int f = 0; f < _map.nnodes; f++) {
 		s = _map.to_slurm[f];
-		if ((s < 0) || !bit_test(te->node_map, s) ||
-		    !te->avail_res_array[s]) {
-			(void) tp_state_set_avail(state, f, TP_NODE_DOWN);
-			continue;
-		}
-		/* A job without GPUs takes whole idle nodes (the only ones
-		 * such a job is given to the engine for). */
-		if (!gpus)
+		offered = (s >= 0) && bit_test(te->node_map, s) &&
+			te->avail_res_array[s];
+		(void) tp_live_offer(_map.live, f, offered);
+		if (!offered)
 			continue;
 		total = tp_fabric_node_gpus(_map.fabric, f);
-		free_gpus = MIN(te->avail_res_array[s]->avail_gpus, total);
-		if (free_gpus < total)
-			(void) tp_state_set_usage(state, f, total - free_gpus,
-						  1, false);
+		/* A job without GPUs takes whole idle nodes (the only ones
+		 * such a job is given to the engine for). */
+		free_gpus = gpus ?
+			MIN(te->avail_res_array[s]->avail_gpus, total) : total;
+		if (free_gpus != _map.free_gpus[f]) {
+			_map.free_gpus[f] = free_gpus;
+			tp_live_touch(_map.live, f);
+		}
 	}
-	return state;
+	if (tp_live_sync(_map.live, _usage, NULL, &err) < 0) {
+		error("topopack: %s; the job is placed by topology/tree",
+		      err.text);
+		return NULL;
+	}
+	return tp_live_state(_map.live);
 }
 
 /* Whether the call offers every node of the block with its GPUs. */
@@ -235,7 +268,7 @@ static choice_t _choose(topology_eval_t *te, bitstr_t **chosen)
 	const tp_placement_t *block;
 	const char *why = NULL;
 	tp_request_t req;
-	tp_state_t *state;
+	const tp_state_t *state;
 	choice_t choice = CHOICE_STOCK;
 	bool gpus;
 
@@ -268,7 +301,6 @@ static choice_t _choose(topology_eval_t *te, bitstr_t **chosen)
 		choice = CHOICE_NODES;
 	}
 	tp_placement_clear(&p);
-	tp_state_free(state);
 	return choice;
 }
 
