@@ -1,7 +1,9 @@
 /*****************************************************************************\
- *  topopack-discover.c - a node's GPU:NIC:CPU pairing and gres.conf lines.
+ *  topopack-discover.c - a node's GPU:NIC:CPU pairing and gres.conf lines,
+ *  and a fabric's topology.conf (contrib/discover/discover_fabric.c).
  *
  *  topopack-discover node [--hwloc-xml FILE] [--json]
+ *  topopack-discover fabric [--map FILE] [DUMP]
  *
  *  Reads the live machine (or a recorded hwloc XML export), pairs every
  *  GPU with its nearest RDMA NIC (lib/bind/topopack_bind.h) and prints a table and
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover_fabric.h"
 #include "topopack_bind.h"
 
 static void _usage(FILE *f)
@@ -36,7 +39,8 @@ static void _usage(FILE *f)
 		   "  Print the node's GPU:NIC:CPU pairing and gres.conf lines.\n"
 		   "  --hwloc-xml FILE  read a recorded hwloc XML export instead\n"
 		   "                    of this machine\n"
-		   "  --json            one JSON object instead of the table\n");
+		   "  --json            one JSON object instead of the table\n"
+		   "%s", discover_fabric_usage);
 }
 
 /* Device file for gres.conf, or "" when none is known. */
@@ -153,6 +157,8 @@ int main(int argc, char **argv)
 	bool json = false;
 	int i;
 
+	if ((argc >= 2) && !strcmp(argv[1], "fabric"))
+		return discover_fabric(argc - 1, argv + 1);
 	if ((argc < 2) || strcmp(argv[1], "node")) {
 		if ((argc == 2) && (!strcmp(argv[1], "--help") ||
 				    !strcmp(argv[1], "-h"))) {
