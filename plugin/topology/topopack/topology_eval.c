@@ -343,8 +343,10 @@ extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
 
 	slurm_mutex_lock(&_lock);
 	/* Nodes held for a job that preempts are not another job's. */
-	if ((held = topology_preempt_held(te->job_ptr)))
+	if ((held = topology_preempt_held(te->job_ptr))) {
 		bit_and_not(te->node_map, held);
+		FREE_NULL_BITMAP(held);
+	}
 	choice = _choose(te, &chosen);
 	slurm_mutex_unlock(&_lock);
 	if (choice == CHOICE_STOCK)

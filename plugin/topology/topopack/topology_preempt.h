@@ -44,12 +44,12 @@ extern const tp_placement_t *topology_preempt_block(const slurm_fabric_t *sf,
  * would change as they leave one by one), and other jobs are not given
  * its nodes; for up to 10 minutes, until the job is no longer pending
  * or no victim holds a node of the block.
- * RET the nodes held for a job other than job_ptr (Slurm node indices;
- *	do not free), or NULL
+ * RET the nodes held for jobs other than job_ptr (Slurm node indices;
+ *	FREE_NULL_BITMAP it), or NULL
  */
 extern bitstr_t *topology_preempt_held(job_record_t *job_ptr);
 
-/* Forget the remembered plan and hold (at fini). */
+/* Forget the remembered plans and holds (at fini). */
 extern void topology_preempt_fini(void);
 
 #endif /* _TOPOPACK_TOPOLOGY_PREEMPT_H */

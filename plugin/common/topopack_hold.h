@@ -9,7 +9,8 @@
  *  it preempts and when it was made, so that later cycles reuse it.
  *
  *  This module only stores holds; whether a hold still applies is decided
- *  by its user (topopack_preempt.c) from slurmctld's records. Holds are
+ *  by its user (select/topopack's topopack_preempt.c, topology/topopack's
+ *  topology_preempt.c) from slurmctld's records. Holds are
  *  copied in and out, so nothing returned refers to the store. Every
  *  function is thread safe.
  *****************************************************************************
@@ -17,8 +18,8 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#ifndef _TOPOPACK_SELECT_HOLD_H
-#define _TOPOPACK_SELECT_HOLD_H
+#ifndef _TOPOPACK_HOLD_H
+#define _TOPOPACK_HOLD_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,4 +69,4 @@ extern void topopack_hold_free(topopack_hold_t *hold);
 /* Forget every plan (plugin fini). */
 extern void topopack_hold_clear(void);
 
-#endif /* _TOPOPACK_SELECT_HOLD_H */
+#endif /* _TOPOPACK_HOLD_H */

@@ -11,6 +11,7 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
+#include "src/common/macros.h"
 #include "src/common/xmalloc.h"
 
 #include "topopack_hold.h"
