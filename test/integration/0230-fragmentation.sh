@@ -17,6 +17,8 @@
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+# shellcheck source=placement-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/placement-lib.sh"
 
 cluster_check_prereqs || exit 77
 cluster_need_plugin topology_topopack
@@ -50,15 +52,6 @@ score() {
 	echo "${s:-none}"
 	cluster_stop >/dev/null 2>&1
 	trap - EXIT
-}
-
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1: $2"
-	else
-		echo "not ok - $1: got '$2', expected '$3'"
-		failed=1
-	fi
 }
 
 read -r tp_select tp_topo < <(cluster_topopack_stack)

@@ -9,6 +9,8 @@
 
 # shellcheck source=../cluster/cluster.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
+# shellcheck source=placement-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/placement-lib.sh"
 
 LOW_WRAP=${LOW_WRAP:-sleep 600}
 
@@ -59,18 +61,6 @@ preempt_cluster() {
 	cluster_write_conf "$select" "$topo" "$@" ||
 		cluster_fail "cluster_write_conf"
 	cluster_start || cluster_fail "$name: the cluster did not come up"
-}
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failed=1; }
-
-# check NAME GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then
-		ok "$1: $2"
-	else
-		not_ok "$1: got '$2', expected '$3'"
-	fi
 }
 
 restarts() {
