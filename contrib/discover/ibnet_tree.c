@@ -6,8 +6,6 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#define _GNU_SOURCE	/* strverscmp */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,27 +67,6 @@ extern void ibnet_map_free(ibnet_map_t *map)
 	memset(map, 0, sizeof(*map));
 }
 
-/* A description the adapter left at its factory default. */
-static bool _factory(const char *desc)
-{
-	return !desc[0] || strstr(desc, "Mellanox") || strstr(desc, "NVIDIA") ||
-		(desc[0] == 'M' && desc[1] == 'T' &&
-		 isdigit((unsigned char) desc[2]));
-}
-
-extern char *ibnet_host(const ibnet_node_t *ca, const ibnet_map_t *map)
-{
-	const char *guid = strchr(ca->name, '-');
-
-	for (int i = 0; map && i < map->count; i++)
-		if (!strcmp(map->name[i], ca->name) ||
-		    (guid && !strcasecmp(map->name[i], guid + 1)))
-			return strdup(map->host[i]);
-	if (!_factory(ca->desc))
-		return strndup(ca->desc, strcspn(ca->desc, " \t"));
-	return strdup(ca->name);
-}
-
 /* Whether switch i has a neighbour of level lvl. */
 static bool _has_neighbour(const ibnet_t *net, const ibnet_tree_t *tree,
 			   int i, int lvl)
@@ -121,7 +98,36 @@ static void _cut(const ibnet_t *net, ibnet_tree_t *tree)
 	tree->levels = top;
 }
 
-extern int ibnet_tree(const ibnet_t *net, ibnet_tree_t *tree)
+extern bool ibnet_tree_holds_devices(const ibnet_t *net, int i)
+{
+	for (int k = 0; k < net->node[i].nlinks; k++)
+		if (net->node[net->node[i].link[k].peer].kind != IBNET_SWITCH)
+			return true;
+	return false;
+}
+
+/* 1 for a switch with a compute adapter, -1 for one with only other
+ * devices (left out of the tree), 0 for one with neither. */
+static int _leaf(const ibnet_t *net, const unsigned char *role, int i)
+{
+	const ibnet_node_t *n = &net->node[i];
+	bool other = false;
+
+	for (int k = 0; k < n->nlinks; k++) {
+		int p = n->link[k].peer;
+
+		if (net->node[p].kind == IBNET_SWITCH)
+			continue;
+		if (role ? role[p] == IBNET_COMPUTE :
+		    net->node[p].kind == IBNET_CA)
+			return 1;
+		other |= role && role[p] == IBNET_OTHER;
+	}
+	return other ? -1 : 0;
+}
+
+extern int ibnet_tree(const ibnet_t *net, const unsigned char *role,
+		      ibnet_tree_t *tree)
 {
 	int *queue = malloc((net->count + 1) * sizeof(int));
 	int head = 0, tail = 0;
@@ -135,17 +141,12 @@ extern int ibnet_tree(const ibnet_t *net, ibnet_tree_t *tree)
 		return -1;
 	}
 	for (int i = 0; i < net->count; i++) {
-		const ibnet_node_t *n = &net->node[i];
-
 		tree->level[i] = IBNET_NO_LEVEL;
-		if (n->kind != IBNET_SWITCH)
-			continue;
-		for (int k = 0; k < n->nlinks; k++)
-			if (net->node[n->link[k].peer].kind == IBNET_CA) {
-				tree->level[i] = 0;
-				queue[tail++] = i;
-				break;
-			}
+		if (net->node[i].kind == IBNET_SWITCH &&
+		    _leaf(net, role, i) > 0) {
+			tree->level[i] = 0;
+			queue[tail++] = i;
+		}
 	}
 	while (head < tail) {
 		const ibnet_node_t *n = &net->node[queue[head]];
@@ -157,7 +158,8 @@ extern int ibnet_tree(const ibnet_t *net, ibnet_tree_t *tree)
 			int p = n->link[k].peer;
 
 			if (net->node[p].kind != IBNET_SWITCH ||
-			    tree->level[p] >= 0)
+			    tree->level[p] != IBNET_NO_LEVEL ||
+			    _leaf(net, role, p) < 0)
 				continue;
 			tree->level[p] = lvl + 1;
 			queue[tail++] = p;
@@ -173,72 +175,4 @@ extern void ibnet_tree_free(ibnet_tree_t *tree)
 	free(tree->level);
 	tree->level = NULL;
 	tree->levels = 0;
-}
-
-static int _cmp_str(const void *a, const void *b)
-{
-	/* gpu9 before gpu10, as hostlists count. */
-	return strverscmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* Sorted distinct names as a hostlist, on out (names is sorted). */
-static int _write_list(FILE *out, char **names, int n)
-{
-	char **distinct = calloc(n + 1, sizeof(char *)), *list;
-	int k = 0;
-
-	if (!distinct)
-		return -1;
-	qsort(names, n, sizeof(char *), _cmp_str);
-	for (int i = 0; i < n; i++)
-		if (!k || strcmp(names[i], distinct[k - 1]))
-			distinct[k++] = names[i];
-	list = tp_hostlist_compress(distinct, k);
-	free(distinct);
-	if (!list)
-		return -1;
-	fputs(list, out);
-	free(list);
-	return 0;
-}
-
-extern int ibnet_tree_write(FILE *out, const ibnet_t *net,
-			    const ibnet_tree_t *tree, const ibnet_map_t *map)
-{
-	int rc = 0;
-
-	for (int lvl = 0; !rc && lvl < tree->levels; lvl++) {
-		for (int i = 0; !rc && i < net->count; i++) {
-			const ibnet_node_t *n = &net->node[i];
-			char **own = NULL;
-			int count = 0;
-
-			if (tree->level[i] != lvl)
-				continue;
-			own = calloc(n->nlinks + 1, sizeof(char *));
-			if (!own) {
-				rc = -1;
-				break;
-			}
-			for (int k = 0; k < n->nlinks; k++) {
-				const ibnet_node_t *p = &net->node[n->link[k].peer];
-
-				if (!lvl && p->kind == IBNET_CA)
-					own[count++] = ibnet_host(p, map);
-				else if (lvl && p->kind == IBNET_SWITCH &&
-					 tree->level[n->link[k].peer] == lvl - 1)
-					own[count++] = strdup(p->name);
-			}
-			fprintf(out, "SwitchName=%s %s=", n->name,
-				lvl ? "Switches" : "Nodes");
-			rc = _write_list(out, own, count);
-			fputc('\n', out);
-			for (int k = 0; k < count; k++)
-				free(own[k]);
-			free(own);
-		}
-	}
-	if (!rc && ferror(out))
-		rc = -1;
-	return rc;
 }

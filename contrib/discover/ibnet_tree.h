@@ -29,15 +29,6 @@ extern int ibnet_map_read(FILE *f, const char *name, ibnet_map_t *map,
 			  tp_error_t *err);
 extern void ibnet_map_free(ibnet_map_t *map);
 
-/*
- * The host an adapter belongs to: the map's, else the first word of its
- * node description ("gpu001 mlx5_0" gives gpu001) unless the description
- * is a factory default (it names Mellanox/NVIDIA or starts "MT<digits>"),
- * else its ibnetdiscover name. map may be NULL.
- * RET a malloc'd name
- */
-extern char *ibnet_host(const ibnet_node_t *ca, const ibnet_map_t *map);
-
 /* The level of an adapter, or of a switch no leaf reaches. */
 #define IBNET_NO_LEVEL (-1)
 /* The level of a switch above a level that is not all cabled up. */
@@ -50,26 +41,32 @@ typedef struct {
 	int cut;		/* switches cut */
 } ibnet_tree_t;
 
+/* What an adapter is to the tree (role[i] for node i). */
+enum {
+	IBNET_IGNORED,		/* not there for hosts: a switch's own
+				 * aggregation node, or no adapter */
+	IBNET_COMPUTE,		/* a compute host's adapter */
+	IBNET_OTHER,		/* anything else: storage, an unnamed
+				 * adapter, a router */
+};
+
 /*
- * Level every switch: 0 for a switch with an adapter on one of its ports,
- * then by distance in switch hops from the nearest leaf. A tree needs
+ * Level every switch: 0 for a switch with a compute adapter on one of its
+ * ports (by role; every adapter is a compute one when role is NULL),
+ * then by distance in switch hops from the nearest leaf. A switch whose
+ * adapters are all IBNET_OTHER stays out of the tree (IBNET_NO_LEVEL): it
+ * would otherwise pass for a level above the spines. A tree needs
  * every switch below the top level to have a parent: when some switch of
  * a level L >= 1 has no neighbour of level L + 1 (a switch cabled to
  * only some of the spines), the levels above L are cut and their
  * switches counted in tree->cut.
  * RET 0, or -1 (ENOMEM)
  */
-extern int ibnet_tree(const ibnet_t *net, ibnet_tree_t *tree);
-extern void ibnet_tree_free(ibnet_tree_t *tree);
+extern int ibnet_tree(const ibnet_t *net, const unsigned char *role,
+		      ibnet_tree_t *tree);
 
-/*
- * Write topology.conf for the tree: a SwitchName line per leaf with
- * Nodes= its hosts, then per switch above with Switches= its neighbours
- * one level below, in the order of the dump; hosts and switches as
- * Slurm hostlists.
- * RET 0, or -1 (ENOMEM, or a write error)
- */
-extern int ibnet_tree_write(FILE *out, const ibnet_t *net,
-			    const ibnet_tree_t *tree, const ibnet_map_t *map);
+/* RET whether switch i has a port cabled to an adapter or router. */
+extern bool ibnet_tree_holds_devices(const ibnet_t *net, int i);
+extern void ibnet_tree_free(ibnet_tree_t *tree);
 
 #endif /* _TOPOPACK_IBNET_TREE_H */

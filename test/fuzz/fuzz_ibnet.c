@@ -1,7 +1,8 @@
 /*****************************************************************************\
  *  fuzz_ibnet.c - ibnetdiscover dumps as topopack-discover fabric reads
- *  them: a fabric whose links all point at nodes it has, levelled and
- *  written as topology.conf, or an error naming the line.
+ *  them: a fabric whose links all point at nodes it has, levelled,
+ *  grouped and written in every output form, or an error naming the
+ *  line.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -11,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ibnet_tree.h"
+#include "ibnet_write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	tp_error_t err = { .text = "" };
-	ibnet_tree_t tree = { 0 };
+	ibnet_fabric_t fab;
 	FILE *in, *out;
 	ibnet_t *net;
 
@@ -37,17 +38,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (net->node[i].link[k].peer < 0 ||
 			    net->node[i].link[k].peer >= net->count)
 				abort();
-	if (ibnet_tree(net, &tree))
+	if (ibnet_fabric_build(net, NULL, &fab))
 		abort();
-	/* A switch with an adapter on a port is a leaf. */
 	for (int i = 0; i < net->count; i++)
-		if (tree.level[i] > tree.levels - 1)
+		if (fab.tree.level[i] > fab.tree.levels - 1)
 			abort();
+	/* Every host is in a leaf group whose leaves are leaves. */
+	for (int h = 0; h < fab.nhosts; h++) {
+		const ibnet_unit_t *u;
+
+		if (fab.host[h].unit < 0)
+			continue;
+		u = &fab.unit[fab.host[h].unit];
+		for (int l = 0; l < u->nleaves; l++)
+			if (fab.tree.level[u->leaf[l]] != 0)
+				abort();
+	}
 	if (!(out = fopen("/dev/null", "w")))
 		abort();
-	(void) ibnet_tree_write(out, net, &tree, NULL);
+	if (ibnet_write_topology(out, &fab) || ibnet_write_block(out, &fab) ||
+	    ibnet_write_topopack(out, &fab) || ibnet_write_json(out, &fab) ||
+	    ibnet_write_report(out, &fab))
+		abort();
 	fclose(out);
-	ibnet_tree_free(&tree);
+	ibnet_fabric_free(&fab);
 	ibnet_free(net);
 	return 0;
 }
