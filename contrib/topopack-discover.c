@@ -1,9 +1,10 @@
 /*****************************************************************************\
  *  topopack-discover.c - a node's GPU:NIC:CPU pairing and gres.conf lines,
- *  and a fabric's topology.conf (contrib/discover/discover_fabric.c).
+ *  and a fabric's topology.conf, topopack.conf and cabling anomalies
+ *  (contrib/discover/discover_fabric.c).
  *
  *  topopack-discover node [--hwloc-xml FILE] [--json]
- *  topopack-discover fabric [--map FILE] [DUMP]
+ *  topopack-discover fabric [OPTIONS] [DUMP | --live]
  *
  *  Reads the live machine (or a recorded hwloc XML export), pairs every
  *  GPU with its nearest RDMA NIC (lib/bind/topopack_bind.h) and prints a table and

@@ -566,6 +566,15 @@ static const char *_attached(const ibnet_fabric_t *fab, int node, int *port)
 		net->node[peer].name;
 }
 
+/* ", line N" where the device is in a dump; "" for a live fabric. */
+static const char *_line(const ibnet_node_t *n, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (n->line > 0)
+		snprintf(buf, size, ", line %d", n->line);
+	return buf;
+}
+
 static int _device_anomalies(ibnet_fabric_t *fab, const bool *aggregation)
 {
 	const ibnet_t *net = fab->net;
@@ -575,14 +584,17 @@ static int _device_anomalies(ibnet_fabric_t *fab, const bool *aggregation)
 		int port, rc = 0;
 		const char *sw;
 
+		char line[32];
+
 		if (n->kind == IBNET_SWITCH || aggregation[i] ||
 		    fab->host_of[i] >= 0)
 			continue;
 		sw = _attached(fab, i, &port);
 		rc = _add(fab, IBNET_UNKNOWN_DEVICE, i,
-			  "%s %s (\"%s\", line %d) on %s port %d: %s",
+			  "%s %s (\"%s\"%s) on %s port %d: %s",
 			  n->kind == IBNET_ROUTER ? "router" : "adapter",
-			  n->name, n->desc, n->line, sw, port,
+			  n->name, n->desc, _line(n, line, sizeof(line)), sw,
+			  port,
 			  n->kind == IBNET_ROUTER ? "not a compute host" :
 			  "no host name (node description not set, or not matched)");
 		if (rc)
@@ -590,22 +602,24 @@ static int _device_anomalies(ibnet_fabric_t *fab, const bool *aggregation)
 	}
 	for (int i = 0; i < net->count; i++) {
 		const ibnet_node_t *n = &net->node[i];
+		char line[32];
 		int rc = 0;
 
 		if (n->kind != IBNET_SWITCH || fab->tree.level[i] >= 0)
 			continue;
+		_line(n, line, sizeof(line));
 		if (fab->tree.level[i] == IBNET_CUT)
 			rc = _add(fab, IBNET_CUT_LEVEL, i,
-				  "switch %s (\"%s\", line %d) left out: cabled above a level where not every switch has a parent",
-				  n->name, n->desc, n->line);
+				  "switch %s (\"%s\"%s) left out: cabled above a level where not every switch has a parent",
+				  n->name, n->desc, line);
 		else if (ibnet_tree_holds_devices(net, i))
 			rc = _add(fab, IBNET_NO_HOSTS, i,
-				  "switch %s (\"%s\", line %d) has adapters but no compute host: left out",
-				  n->name, n->desc, n->line);
+				  "switch %s (\"%s\"%s) has adapters but no compute host: left out",
+				  n->name, n->desc, line);
 		else
 			rc = _add(fab, IBNET_UNREACHED, i,
-				  "switch %s (\"%s\", line %d) is not cabled to the compute leaves: left out",
-				  n->name, n->desc, n->line);
+				  "switch %s (\"%s\"%s) is not cabled to the compute leaves: left out",
+				  n->name, n->desc, line);
 		if (rc)
 			return -1;
 	}
@@ -644,9 +658,9 @@ static int _host_anomalies(ibnet_fabric_t *fab, const leaf_set_t *host_set)
 			if (j < s->n)
 				continue;
 			if (_add(fab, IBNET_MISSING_RAIL, u->leaf[i],
-				 "%s has no cable to %s (rail %d%s%s of %s)",
+				 "%s has no cable to %s (rail %s of %s)",
 				 host->name, fab->switch_name[u->leaf[i]],
-				 i + 1, rail[0] ? ", " : "", rail, u->name))
+				 rail[0] ? rail : "?", u->name))
 				return -1;
 		}
 		if (fab->rails < 2)

@@ -117,6 +117,9 @@ extern ibnet_t *ibnet_live(char *ca, int port, tp_error_t *err)
 			net = ibnet_read(out, "fabric", err);
 			fclose(out);
 		}
+		/* Lines of a text nobody sees mean nothing in reports. */
+		for (int i = 0; net && i < net->count; i++)
+			net->node[i].line = 0;
 	}
 	if (!net && !err->text[0])
 		snprintf(err->text, sizeof(err->text), "fabric: out of memory");
