@@ -287,14 +287,16 @@ static int _node(nvlink_result_t *res, const char *prefix,
 	int nkeys, *p;
 
 	if (smi->blank)
-		return _anomaly(res, file->host, "%s is empty; left out",
-				file->path) ||
-			_push(&res->left_out, &res->nleft_out, file->host);
+		return (_anomaly(res, file->host, "%s is empty; left out",
+				 file->path) ||
+			_push(&res->left_out, &res->nleft_out, file->host)) ?
+			-1 : 0;
 	if (!smi->count)
-		return _anomaly(res, file->host,
-				"no GPU in %s (first line: \"%s\"); left out",
-				file->path, smi->first) ||
-			_push(&res->left_out, &res->nleft_out, file->host);
+		return (_anomaly(res, file->host,
+				 "no GPU in %s (first line: \"%s\"); left out",
+				 file->path, smi->first) ||
+			_push(&res->left_out, &res->nleft_out, file->host)) ?
+			-1 : 0;
 	if (smi->attached > smi->count) {
 		if (_anomaly(res, file->host,
 			     "%s shows %d of the %d attached GPUs (nvidia-smi -q -i?); left out",
