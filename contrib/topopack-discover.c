@@ -1,10 +1,12 @@
 /*****************************************************************************\
  *  topopack-discover.c - a node's GPU:NIC:CPU pairing and gres.conf lines,
- *  and a fabric's topology.conf, topopack.conf and cabling anomalies
- *  (contrib/discover/discover_fabric.c).
+ *  a fabric's topology.conf, topopack.conf and cabling anomalies
+ *  (contrib/discover/discover_fabric.c), and the NVLink domains of
+ *  topopack.conf (contrib/discover/discover_nvlink.c).
  *
  *  topopack-discover node [--hwloc-xml FILE] [--json]
  *  topopack-discover fabric [OPTIONS] [DUMP | --live]
+ *  topopack-discover nvlink [--prefix NAME] [--json] DIR
  *
  *  Reads the live machine (or a recorded hwloc XML export), pairs every
  *  GPU with its nearest RDMA NIC (lib/bind/topopack_bind.h) and prints a table and
@@ -19,7 +21,8 @@
  *  is written: the recorded machines give no NVLink matrix hwloc exposes
  *  in a form this tool reads.
  *
- *  Exit: 0, 1 on failure (no GPU, bad file), 2 on bad usage.
+ *  Exit: 0, 1 on failure (no GPU, bad file), 2 on bad usage; nvlink
+ *  exits as diff does (0, 1 with anomalies, 2 on trouble).
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -32,6 +35,7 @@
 #include <string.h>
 
 #include "discover_fabric.h"
+#include "discover_nvlink.h"
 #include "topopack_bind.h"
 
 static void _usage(FILE *f)
@@ -41,7 +45,7 @@ static void _usage(FILE *f)
 		   "  --hwloc-xml FILE  read a recorded hwloc XML export instead\n"
 		   "                    of this machine\n"
 		   "  --json            one JSON object instead of the table\n"
-		   "%s", discover_fabric_usage);
+		   "%s%s", discover_fabric_usage, discover_nvlink_usage);
 }
 
 /* Device file for gres.conf, or "" when none is known. */
@@ -160,6 +164,8 @@ int main(int argc, char **argv)
 
 	if ((argc >= 2) && !strcmp(argv[1], "fabric"))
 		return discover_fabric(argc - 1, argv + 1);
+	if ((argc >= 2) && !strcmp(argv[1], "nvlink"))
+		return discover_nvlink(argc - 1, argv + 1);
 	if ((argc < 2) || strcmp(argv[1], "node")) {
 		if ((argc == 2) && (!strcmp(argv[1], "--help") ||
 				    !strcmp(argv[1], "-h"))) {
