@@ -388,6 +388,56 @@ START_TEST(test_other_devices)
 }
 END_TEST
 
+/*
+ * A rail-optimised unit of two rail leaves where gpu3 has both adapters
+ * on rail 0: a shared leaf, an adapter on the wrong rail, and the rail it
+ * lacks; gpu3 still belongs to the unit.
+ */
+START_TEST(test_shared_leaf)
+{
+	static const char dump[] =
+		"Switch\t8 \"S-10\"\t\t# \"r0\" enhanced port 0 lid 1 lmc 0\n"
+		"[1]\t\"H-11\"[1]\t\t# \"gpu1 mlx5_0\" lid 2 4xHDR\n"
+		"[2]\t\"H-21\"[1]\t\t# \"gpu2 mlx5_0\" lid 3 4xHDR\n"
+		"[3]\t\"H-31\"[1]\t\t# \"gpu3 mlx5_0\" lid 4 4xHDR\n"
+		"[4]\t\"H-32\"[1]\t\t# \"gpu3 mlx5_1\" lid 5 4xHDR\n"
+		"Switch\t8 \"S-20\"\t\t# \"r1\" enhanced port 0 lid 6 lmc 0\n"
+		"[1]\t\"H-12\"[1]\t\t# \"gpu1 mlx5_1\" lid 7 4xHDR\n"
+		"[2]\t\"H-22\"[1]\t\t# \"gpu2 mlx5_1\" lid 8 4xHDR\n"
+		"Ca\t1 \"H-11\"\t\t# \"gpu1 mlx5_0\"\n"
+		"Ca\t1 \"H-12\"\t\t# \"gpu1 mlx5_1\"\n"
+		"Ca\t1 \"H-21\"\t\t# \"gpu2 mlx5_0\"\n"
+		"Ca\t1 \"H-22\"\t\t# \"gpu2 mlx5_1\"\n"
+		"Ca\t1 \"H-31\"\t\t# \"gpu3 mlx5_0\"\n"
+		"Ca\t1 \"H-32\"\t\t# \"gpu3 mlx5_1\"\n";
+	tp_error_t err = { .text = "" };
+	ibnet_t *net = _read_text(dump, &err);
+	ibnet_fabric_t fab;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	ck_assert_msg(net, "%s", err.text);
+	ck_assert_int_eq(ibnet_fabric_build(net, NULL, &fab), 0);
+	ck_assert_int_eq(fab.rails, 2);
+	ck_assert_int_eq(fab.nunits, 1);
+	ck_assert_int_eq(fab.nanomalies, 3);
+	ck_assert(_reported(&fab, IBNET_MISSING_RAIL,
+			    "gpu3 has no cable to r1 (rail mlx5_1 of su1)"));
+	ck_assert(_reported(&fab, IBNET_SHARED_LEAF,
+			    "gpu3 has two adapters on r0"));
+	ck_assert(_reported(&fab, IBNET_WRONG_RAIL,
+			    "gpu3 mlx5_1 is cabled to r0, where the other hosts have mlx5_0"));
+	out = open_memstream(&text, &len);
+	ck_assert_int_eq(ibnet_write_topology(out, &fab), 0);
+	fclose(out);
+	ck_assert_str_eq(text, "SwitchName=su1 Nodes=gpu[1-3]\n");
+	free(text);
+	ibnet_fabric_free(&fab);
+	ibnet_free(net);
+}
+END_TEST
+
 /* Link rates as Gb/s. */
 START_TEST(test_rates)
 {
@@ -440,6 +490,7 @@ int main(void)
 	tcase_add_test(tc, test_host_names);
 	tcase_add_test(tc, test_other_devices);
 	tcase_add_test(tc, test_rates);
+	tcase_add_test(tc, test_shared_leaf);
 	tcase_add_loop_test(tc, test_bad_dump, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	return tp_check_run(s);

@@ -286,6 +286,44 @@ static int _cmp_name(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
+/* Whether node n has a link on port. */
+static bool _has_port(const ibnet_node_t *n, int port)
+{
+	for (int k = 0; k < n->nlinks; k++)
+		if (n->link[k].port == port)
+			return true;
+	return false;
+}
+
+/*
+ * Give each cable both its ends: a dump may show a cable from one end
+ * only (a node whose block was cut, or one reached but not described in
+ * full), and the model walks cables from either end.
+ */
+static int _mirror(ibnet_t *net)
+{
+	int count = net->count;
+
+	for (int i = 0; i < count; i++)
+		for (int k = 0; k < net->node[i].nlinks; k++) {
+			ibnet_link_t l = net->node[i].link[k];
+			ibnet_node_t *p = &net->node[l.peer];
+			ibnet_link_t *grown;
+
+			if (_has_port(p, l.peer_port))
+				continue;
+			grown = realloc(p->link, (p->nlinks + 1) * sizeof(*grown));
+			if (!grown)
+				return -1;
+			p->link = grown;
+			p->link[p->nlinks++] = (ibnet_link_t) {
+				.port = l.peer_port, .peer = i, .peer_port = l.port };
+			memcpy(p->link[p->nlinks - 1].rate, l.rate,
+			       sizeof(l.rate));
+		}
+	return 0;
+}
+
 /* Turn the peers' names into indices and give each node its links. */
 static int _resolve(reader_t *r)
 {
@@ -340,7 +378,10 @@ static int _resolve(reader_t *r)
 		l->peer_port = r->pend[k].peer_port;
 		memcpy(l->rate, r->pend[k].rate, sizeof(l->rate));
 	}
-	rc = 0;
+	if (_mirror(net))
+		_fail(r, "out of memory");
+	else
+		rc = 0;
 fini:
 	free(sorted);
 	free(nlinks);

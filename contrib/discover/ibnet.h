@@ -48,8 +48,8 @@ typedef struct {
 /*
  * Read ibnetdiscover's output (its default format, as written by
  * infiniband-diags 1.x to 50). Links are recorded from both ends when the
- * dump shows both, once when it shows one; a link to a node the dump
- * never describes is an error.
+ * dump shows both, and from the other end too when it shows one; a link
+ * to a node the dump never describes is an error.
  * IN f - the stream; name - its name for messages ("-" for stdin)
  * OUT err - on failure "name:line: problem"
  * RET the fabric (free with ibnet_free()), or NULL with err set

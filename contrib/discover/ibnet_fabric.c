@@ -540,30 +540,20 @@ static void _uplinks(ibnet_fabric_t *fab)
 	}
 }
 
-/* The name of the node a device is cabled to, and the port there. A
- * dump may show the cable from the switch's end only. */
+/* The name of the node a device is cabled to, and the port there. */
 static const char *_attached(const ibnet_fabric_t *fab, int node, int *port)
 {
-	const ibnet_t *net = fab->net;
-	const ibnet_node_t *n = &net->node[node];
-	int peer = -1;
+	const ibnet_node_t *n = &fab->net->node[node];
+	int peer;
 
-	if (n->nlinks) {
-		peer = n->link[0].peer;
-		*port = n->link[0].peer_port;
-	}
-	for (int i = 0; peer < 0 && i < net->count; i++)
-		for (int k = 0; peer < 0 && k < net->node[i].nlinks; k++)
-			if (net->node[i].link[k].peer == node) {
-				peer = i;
-				*port = net->node[i].link[k].port;
-			}
-	if (peer < 0) {
+	if (!n->nlinks) {
 		*port = 0;
 		return "nothing";
 	}
+	peer = n->link[0].peer;
+	*port = n->link[0].peer_port;
 	return fab->switch_name[peer] ? fab->switch_name[peer] :
-		net->node[peer].name;
+		fab->net->node[peer].name;
 }
 
 /* ", line N" where the device is in a dump; "" for a live fabric. */
