@@ -77,7 +77,7 @@ static const char _usage_text[] =
 "                    quality of a node set placed elsewhere\n"
 "Blank lines and text after '#' are ignored. Each request prints one\n"
 "line: 'job=ID nodes=... leaves=N domains=N max_hops=N busbw=XGB/s\n"
-"efficiency=E' or"
+"efficiency=E' or "
 "'error: line N: ...'.\n";
 
 static const tool_t _tool = {

@@ -85,8 +85,9 @@ user_comment_of() {
 }
 
 # The placement quality figures that end a report line: bus bandwidth in
-# GB/s with one decimal, efficiency in [0, 1] with two.
-quality_re=' busbw=[0-9]+\.[0-9]GB/s efficiency=(0\.[0-9][0-9]|1\.00)$'
+# GB/s with one decimal, efficiency in [0, 1] with two; then the end of
+# the line, or the blank scontrol pads SystemComment with.
+quality_re=' busbw=[0-9]+\.[0-9]GB/s efficiency=(0\.[0-9][0-9]|1\.00)( |$)'
 
 # The placement line of a job, from the comment and from the log.
 check_report() {
