@@ -123,8 +123,10 @@ typedef struct {
 	long long leaves;	/* totals over placed requests */
 	long long stock_leaves;
 	long long ff_leaves;
-	double eff_sum;
+	double eff_sum;		/* placement efficiency */
 	double stock_eff_sum;
+	double busbw_sum;	/* predicted all-reduce bus bandwidth, GB/s */
+	double stock_busbw_sum;
 	bench_times_t calls;	/* topopack: every placement call */
 	bench_times_t updates;	/* applying a job start or end */
 	uint32_t *stock_ns;	/* stock model tp_place() time */
@@ -552,7 +554,8 @@ static void _compare(const tp_state_t *state, const tp_request_t *req,
 		exit(2);
 	}
 	st->leaves += m.leaves;
-	st->eff_sum += m.allreduce_eff;
+	st->eff_sum += m.efficiency;
+	st->busbw_sum += m.busbw_gbs;
 	if (m.leaves > 1)
 		st->multi_leaf++;
 
@@ -569,7 +572,8 @@ static void _compare(const tp_state_t *state, const tp_request_t *req,
 		}
 		st->stock_placed++;
 		st->stock_leaves += ms.leaves;
-		st->stock_eff_sum += ms.allreduce_eff;
+		st->stock_eff_sum += ms.efficiency;
+		st->stock_busbw_sum += ms.busbw_gbs;
 		/* More leaves can be right: on three levels topopack keeps
 		 * a job in one pod before it saves a leaf. A worse score
 		 * never is. */
@@ -734,21 +738,26 @@ static int _run(const bench_opts_t *o)
 		fprintf(stderr,
 			"requests %ld: placed %ld, unplaceable %ld, "
 			"invalid %ld, releases %ld\n"
-			"topopack:   leaves %lld (%.4f/job), mean eff %.4f\n"
+			"topopack:   leaves %lld (%.4f/job), mean efficiency "
+			"%.4f, mean busbw %.1f GB/s\n"
 			"slurm-tree: leaves %lld (%.4f/job) over %ld placed, "
-			"%ld not placeable, mean eff %.4f\n"
+			"%ld not placeable, mean efficiency %.4f, "
+			"mean busbw %.1f GB/s\n"
 			"first-fit:  leaves %lld (%.4f/job) over %ld placed\n"
 			"topopack vs slurm-tree: worse %ld, better %ld\n",
 			o->placements, st.placed, st.unplaceable, st.invalid,
 			st.releases, st.leaves,
 			st.placed ? (double) st.leaves / st.placed : 0.0,
 			st.placed ? st.eff_sum / st.placed : 0.0,
+			st.placed ? st.busbw_sum / st.placed : 0.0,
 			st.stock_leaves,
 			st.stock_placed ?
 			(double) st.stock_leaves / st.stock_placed : 0.0,
 			st.stock_placed, st.stock_failed,
 			st.stock_placed ?
 			st.stock_eff_sum / st.stock_placed : 0.0,
+			st.stock_placed ?
+			st.stock_busbw_sum / st.stock_placed : 0.0,
 			st.ff_leaves,
 			st.ff_placed ?
 			(double) st.ff_leaves / st.ff_placed : 0.0,

@@ -76,7 +76,8 @@ static const char _usage_text[] =
 "  measure NODES [gpus-per-node=G]\n"
 "                    quality of a node set placed elsewhere\n"
 "Blank lines and text after '#' are ignored. Each request prints one\n"
-"line: 'job=ID nodes=... leaves=N domains=N max_hops=N eff=X' or\n"
+"line: 'job=ID nodes=... leaves=N domains=N max_hops=N busbw=XGB/s\n"
+"efficiency=E' or "
 "'error: line N: ...'.\n";
 
 static const tool_t _tool = {
@@ -417,12 +418,12 @@ static int _demo_width(const demo_row_t *rows, int nrows, int which)
 static void _demo_cell(const place_result_t *r, int width)
 {
 	if (r->ok)
-		printf("%-*s %6d %7d %4d %5.2f", width, r->nodes,
+		printf("%-*s %6d %7d %4d %6.1f %4.2f", width, r->nodes,
 		       r->m.leaves, r->m.domains, r->m.max_hops,
-		       r->m.allreduce_eff);
+		       r->m.busbw_gbs, r->m.efficiency);
 	else
-		printf("%-*s %6s %7s %4s %5s", width, "(not placed)", "-",
-		       "-", "-", "-");
+		printf("%-*s %6s %7s %4s %6s %4s", width, "(not placed)",
+		       "-", "-", "-", "-", "-");
 }
 
 static int _demo(const tp_fabric_t *fabric)
@@ -519,7 +520,7 @@ static int _demo(const tp_fabric_t *fabric)
 			placed[k]++;
 			leaves[k] += r->m.leaves;
 			domains[k] += r->m.domains;
-			eff[k] += r->m.allreduce_eff;
+			eff[k] += r->m.efficiency;
 		}
 	}
 
@@ -530,11 +531,13 @@ static int _demo(const tp_fabric_t *fabric)
 	       tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric),
 	       njobs);
 	printf("%-3s %-12s | %-*s | %s\n", "", "",
-	       w[0] + 6 + 7 + 4 + 5 + 4, "topopack",
+	       w[0] + 6 + 7 + 4 + 6 + 4 + 5, "topopack",
 	       "stock Slurm (slurm-tree model)");
-	printf("%-3s %-12s | %-*s %6s %7s %4s %5s | %-*s %6s %7s %4s %5s\n",
+	printf("%-3s %-12s | %-*s %6s %7s %4s %6s %4s | "
+	       "%-*s %6s %7s %4s %6s %4s\n",
 	       "job", "request", w[0], "nodes", "leaves", "domains", "hops",
-	       "eff", w[1], "nodes", "leaves", "domains", "hops", "eff");
+	       "GB/s", "eff", w[1], "nodes", "leaves", "domains", "hops",
+	       "GB/s", "eff");
 	for (i = 0; i < nrows; i++) {
 		const demo_row_t *row = &rows[i];
 
@@ -549,8 +552,8 @@ static int _demo(const tp_fabric_t *fabric)
 		printf("\n");
 	}
 	printf("\nsummary: topopack placed %d/%d leaves=%d domains=%d "
-	       "mean_eff=%.2f; stock Slurm placed %d/%d leaves=%d "
-	       "domains=%d mean_eff=%.2f", placed[0], njobs, leaves[0],
+	       "mean_efficiency=%.2f; stock Slurm placed %d/%d leaves=%d "
+	       "domains=%d mean_efficiency=%.2f", placed[0], njobs, leaves[0],
 	       domains[0], placed[0] ? eff[0] / placed[0] : 0.0, placed[1],
 	       njobs, leaves[1], domains[1],
 	       placed[1] ? eff[1] / placed[1] : 0.0);
@@ -559,14 +562,16 @@ static int _demo(const tp_fabric_t *fabric)
 
 		printf("; large job: topopack ");
 		if (r[0].ok)
-			printf("%d leaves eff=%.2f", r[0].m.leaves,
-			       r[0].m.allreduce_eff);
+			printf("%d leaves busbw=%.1fGB/s efficiency=%.2f",
+			       r[0].m.leaves, r[0].m.busbw_gbs,
+			       r[0].m.efficiency);
 		else
 			printf("not placed");
 		printf(", stock Slurm ");
 		if (r[1].ok)
-			printf("%d leaves eff=%.2f", r[1].m.leaves,
-			       r[1].m.allreduce_eff);
+			printf("%d leaves busbw=%.1fGB/s efficiency=%.2f",
+			       r[1].m.leaves, r[1].m.busbw_gbs,
+			       r[1].m.efficiency);
 		else
 			printf("not placed");
 	}
@@ -800,8 +805,9 @@ static void _measure(const tp_fabric_t *fabric, const tp_state_t *state,
 			tp_fabric_node_gpus(fabric, node);
 	}
 	tp_metrics(state, &p, &m);
-	printf("nodes=%s leaves=%d domains=%d max_hops=%d eff=%.2f\n",
-	       word[0], m.leaves, m.domains, m.max_hops, m.allreduce_eff);
+	printf("nodes=%s leaves=%d domains=%d max_hops=%d busbw=%.1fGB/s "
+	       "efficiency=%.2f\n", word[0], m.leaves, m.domains,
+	       m.max_hops, m.busbw_gbs, m.efficiency);
 fini:
 	free(p.node);
 	free(p.gpus);
@@ -858,9 +864,11 @@ static int _interactive(const tp_fabric_t *fabric, tp_policy_t def_policy)
 				       res.nodes);
 			} else {
 				printf("job=%d nodes=%s leaves=%d domains=%d "
-				       "max_hops=%d eff=%.2f\n", id,
-				       res.nodes, res.m.leaves, res.m.domains,
-				       res.m.max_hops, res.m.allreduce_eff);
+				       "max_hops=%d busbw=%.1fGB/s "
+				       "efficiency=%.2f\n", id, res.nodes,
+				       res.m.leaves, res.m.domains,
+				       res.m.max_hops, res.m.busbw_gbs,
+				       res.m.efficiency);
 			}
 			free(res.nodes);
 		} else if (!strcmp(word[0], "release")) {

@@ -413,6 +413,10 @@ extern int tp_score_cmp(const tp_score_t *a, const tp_score_t *b);
  *  Metrics of a placement
 \*****************************************************************************/
 
+/*
+ * Locality and predicted collective speed of a placement. The model is
+ * described in topopack(7), PLACEMENT QUALITY.
+ */
 typedef struct {
 	int nodes;
 	int gpus;
@@ -420,10 +424,33 @@ typedef struct {
 	int domains;		/* NVLink domains spanned */
 	int max_hops;		/* worst pair of GPUs */
 	double mean_hops;	/* over all pairs of GPUs */
-	double allreduce_gbps;	/* predicted ring bus bandwidth per GPU */
-	double allreduce_eff;	/* vs. the same job on a non-blocking leaf */
+	double busbw_gbs;	/* predicted ring all-reduce bus bandwidth
+				 * per GPU, GB/s (gigabytes per second);
+				 * 0 for fewer than 2 GPUs */
+	double efficiency;	/* busbw over the best any placement of
+				 * the same shape gets on the empty
+				 * fabric, in [0, 1]; 1 for fewer than 2
+				 * GPUs */
 } tp_metrics_t;
 
+/*
+ * Measure a placement.
+ * IN state - allocation state; only its fabric is read: the figures do
+ *	not depend on what else runs
+ * IN p - the placement (nodes of the state's fabric)
+ * OUT out - the figures; zeroed on failure. efficiency compares with the
+ *	same shape: as many nodes, holding the same GPU counts (a node
+ *	without GPUs is left out of the shape), on any nodes of the fabric,
+ *	every node up and idle. That best is searched for once per shape and
+ *	kept in the fabric (thread-safe). It is exact, except where the
+ *	search would take too long (shapes of hundreds of nodes, above all
+ *	with several GPU counts, on hundreds of leaves) and with NVLink
+ *	domains slower than the NICs whose nodes hang under several leaves:
+ *	there it may be set too high, and efficiency, still <= 1, may read
+ *	below 1 for the best placement.
+ * RET 0, or -1 with errno EINVAL (p is NULL or its count negative) or
+ *	ENOMEM
+ */
 extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
 		      tp_metrics_t *out);
 

@@ -75,7 +75,11 @@ typedef struct {
 	int leaves;
 	int domains;
 	int max_hops;
-	double eff;		/* predicted all-reduce efficiency */
+	double busbw_gbs;	/* predicted all-reduce bus bandwidth per
+				 * GPU, GB/s */
+	double efficiency;	/* busbw over the best of its shape */
+	double stretch_ratio;	/* busbw over its slowest NIC share: what
+				 * the run-time model slows it by */
 	int min_leaves;		/* fewest leaves the free state allowed */
 	int restarts;		/* times it was preempted */
 } sim_outcome_t;
@@ -159,8 +163,10 @@ typedef struct {
 	double mean_leaves;		/* over multi-node jobs */
 	double mean_domains;
 	double mean_max_hops;
-	double allreduce_eff_p5;
-	double allreduce_eff_median;
+	double efficiency_p5;		/* placement efficiency */
+	double efficiency_median;
+	double busbw_p5_gbs;		/* all-reduce bus bandwidth, GB/s */
+	double busbw_median_gbs;
 	long preemptions;
 	double lost_gpu_s;
 	double wall_s;

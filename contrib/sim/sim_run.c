@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "place/metrics_sim.h"
 
 typedef enum {
 	JOB_FUTURE = 0,		/* not submitted yet */
@@ -323,25 +324,27 @@ static void _timeline(_sim_t *s, const tp_placement_t *p, int sign)
 \*****************************************************************************/
 
 /* Run time on this placement: the all-reduce share of the work is slowed
- * by the placement's predicted efficiency. */
-static double _run_time(_sim_t *s, int j, double eff)
+ * by the placement's bus bandwidth against its nodes' NICs (ratio), which
+ * only a slower fabric than the NICs (oversubscribed uplinks) lowers. */
+static double _run_time(_sim_t *s, int j, double ratio)
 {
 	double f = s->opts->stretch, d = s->tj[j].duration;
 
-	if (f <= 0 || eff <= 0)
+	if (f <= 0 || ratio <= 0)
 		return d;
-	if (eff > 1)
-		eff = 1;
-	return d * ((1 - f) + f / eff);
+	if (ratio > 1)
+		ratio = 1;
+	return d * ((1 - f) + f / ratio);
 }
 
-static double _predicted_eff(_sim_t *s, const tp_placement_t *p)
+static double _predicted_ratio(_sim_t *s, const tp_placement_t *p)
 {
-	tp_metrics_t m;
+	double ratio;
 
-	if (s->opts->stretch <= 0 || tp_metrics(s->state, p, &m))
+	if (s->opts->stretch <= 0 ||
+	    (ratio = tp_metrics_nic_ratio(s->state, p)) < 0)
 		return 1;
-	return m.allreduce_eff;
+	return ratio;
 }
 
 /* Start job j (already off the queue) on p, which it takes over (and
@@ -351,6 +354,7 @@ static int _start(_sim_t *s, int j, tp_placement_t *p)
 	_job_t *job = &s->job[j];
 	sim_outcome_t *o = &s->out->job[j];
 	tp_metrics_t m;
+	double ratio;
 
 	o->min_leaves = p->count > 1 ?
 		sim_min_leaves(&s->lv, s->state, &job->req) : 1;
@@ -362,7 +366,8 @@ static int _start(_sim_t *s, int j, tp_placement_t *p)
 		tp_placement_clear(p);
 		return -1;
 	}
-	if (tp_metrics(s->state, p, &m)) {
+	if (tp_metrics(s->state, p, &m) ||
+	    (ratio = tp_metrics_nic_ratio(s->state, p)) < 0) {
 		tp_placement_clear(p);
 		return _oom(s);
 	}
@@ -372,12 +377,14 @@ static int _start(_sim_t *s, int j, tp_placement_t *p)
 	job->seq++;
 	o->ran = true;
 	o->start = s->now;
-	o->end = s->now + _run_time(s, j, m.allreduce_eff);
+	o->end = s->now + _run_time(s, j, ratio);
 	o->nodes = m.nodes;
 	o->leaves = m.leaves;
 	o->domains = m.domains;
 	o->max_hops = m.max_hops;
-	o->eff = m.allreduce_eff;
+	o->busbw_gbs = m.busbw_gbs;
+	o->efficiency = m.efficiency;
+	o->stretch_ratio = ratio;
 	s->run_pos[j] = s->nrunning;
 	s->running[s->nrunning++] = j;
 	s->free_gpus -= s->tj[j].gpus;
@@ -659,7 +666,7 @@ static int _backfill(_sim_t *s)
 			pos++;
 			continue;
 		}
-		end = s->now + _run_time(s, j, _predicted_eff(s, &p));
+		end = s->now + _run_time(s, j, _predicted_ratio(s, &p));
 		go = end <= shadow;
 		if (!go && !tp_state_apply(later, &p, false)) {
 			/* It would still hold p at the shadow time. */

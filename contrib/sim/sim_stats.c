@@ -48,12 +48,13 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 {
 	double *wait = malloc(sizeof(double) * (res->count + 1));
 	double *eff = malloc(sizeof(double) * (res->count + 1));
+	double *bw = malloc(sizeof(double) * (res->count + 1));
 	double span = res->last_end - res->first_submit, slow = 0;
 	double wsum = 0, leaves = 0, domains = 0, hops = 0, work = 0;
 	long ran = 0, multi = 0, min_span = 0;
 
 	memset(st, 0, sizeof(*st));
-	for (int i = 0; wait && eff && i < res->count; i++) {
+	for (int i = 0; wait && eff && bw && i < res->count; i++) {
 		const sim_outcome_t *o = &res->job[i];
 		double w, run;
 
@@ -71,7 +72,8 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 		domains += o->domains;
 		hops += o->max_hops;
 		min_span += o->leaves <= o->min_leaves;
-		eff[multi++] = o->eff;
+		bw[multi] = o->busbw_gbs;
+		eff[multi++] = o->efficiency;
 	}
 	st->utilization = span > 0 ?
 		work / (tp_fabric_gpu_count(fabric) * span) : 0;
@@ -83,11 +85,14 @@ extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 	st->mean_leaves = multi ? leaves / multi : NAN;
 	st->mean_domains = multi ? domains / multi : NAN;
 	st->mean_max_hops = multi ? hops / multi : NAN;
-	st->allreduce_eff_p5 = _percentile(eff, multi, 0.05);
-	st->allreduce_eff_median = _percentile(eff, multi, 0.5);
+	st->efficiency_p5 = _percentile(eff, multi, 0.05);
+	st->efficiency_median = _percentile(eff, multi, 0.5);
+	st->busbw_p5_gbs = _percentile(bw, multi, 0.05);
+	st->busbw_median_gbs = _percentile(bw, multi, 0.5);
 	st->preemptions = res->preemptions;
 	st->lost_gpu_s = res->lost_gpu_s;
 	st->wall_s = res->wall_s;
 	free(wait);
 	free(eff);
+	free(bw);
 }

@@ -49,7 +49,8 @@ static const char _usage_text[] =
 "  -H, --high-gpus N        jobs of N GPUs or more get priority 1 on top\n"
 "                           of the trace's (a QOS for large jobs)\n"
 "  -s, --stretch F          F (0..1) of each job's run time is all-reduce,\n"
-"                           slowed by its placement's predicted efficiency\n"
+"                           slowed where its placement's all-reduce\n"
+"                           is slower than its NICs\n"
 "  -n, --jobs N             replay only the first N records\n"
 "Output:\n"
 "  -j, --json               one JSON object instead of a table\n"
@@ -312,8 +313,10 @@ static const _metric_t _metrics[] = {
 	FIGURE(mean_leaves, "mean leaves", "%.3f", "%.3f"),
 	FIGURE(mean_domains, "mean NVLink domains", "%.3f", "%.3f"),
 	FIGURE(mean_max_hops, "mean max hops", "%.3f", "%.3f"),
-	FIGURE(allreduce_eff_p5, "all-reduce eff p5", "%.4f", "%.3f"),
-	FIGURE(allreduce_eff_median, "all-reduce eff median", "%.4f", "%.3f"),
+	FIGURE(efficiency_p5, "efficiency p5", "%.4f", "%.3f"),
+	FIGURE(efficiency_median, "efficiency median", "%.4f", "%.3f"),
+	FIGURE(busbw_p5_gbs, "busbw p5 (GB/s)", "%.2f", "%.1f"),
+	FIGURE(busbw_median_gbs, "busbw median (GB/s)", "%.2f", "%.1f"),
 	COUNT(preemptions, "preemptions"),
 	FIGURE(lost_gpu_s, "GPU-seconds lost", "%.0f", "%.0f"),
 	FIGURE(wall_s, "replay time (s)", "%.2f", "%.2f"),

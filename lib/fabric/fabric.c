@@ -9,6 +9,7 @@
 
 #include "fabric_private.h"
 #include "name_index_private.h"
+#include "place/metrics_private.h"
 
 extern void tp_fabric_free(tp_fabric_t *f)
 {
@@ -42,6 +43,7 @@ extern void tp_fabric_free(tp_fabric_t *f)
 	free(f->order_node);
 	free(f->ancestor);
 	tp_name_index_free(f->name_index);
+	tp_best_cache_free(f->best_cache);
 	free(f);
 }
 

@@ -93,6 +93,9 @@ struct tp_fabric {
 	double nvlink_gbps;	/* default per-GPU NVLink bandwidth */
 
 	struct tp_name_index *name_index; /* node name -> index */
+	struct tp_best_cache *best_cache; /* place/metrics_best.c's best
+					   * bandwidth per shape, filled
+					   * on demand under its lock */
 
 	/* fabric_shared.c's, under its lock: */
 	int holders;		/* tp_fabric_hold() calls not yet put */

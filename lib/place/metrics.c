@@ -13,9 +13,11 @@
  *     the job's most GPUs on a node) share the job's fair part of the
  *     leaf's uplinks (uplinks x speed x job GPUs under the leaf / all GPUs
  *     under it). A leaf without a configured uplink count is non-blocking.
- *  Efficiency is that bandwidth over the same job's on one non-blocking
- *  leaf where every node is its own NVLink domain, so a job inside a
- *  multi-node NVLink domain scores above 1.
+ *  Bus bandwidth is reported in GB/s (the model's Gb/s / 8). Efficiency
+ *  is that bandwidth over the best any placement of the same shape could
+ *  get on the empty fabric (metrics_best.c), so it lies in [0, 1] and is 1
+ *  for a placement nothing beats. doc/man/man7/topopack.7, PLACEMENT
+ *  QUALITY, is the user's description of this model.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -25,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state_private.h"
+#include "metrics_private.h"
+#include "metrics_sim.h"
 
 typedef struct {
 	int key;
@@ -52,15 +55,6 @@ static int _merge(_group_t *g, int n)
 			g[m++] = g[i];
 	}
 	return m;
-}
-
-static double _nic_per_gpu(const tp_node_t *n)
-{
-	int nics = n->nics > 0 ? n->nics : n->gpus;
-
-	if (n->gpus <= 0)
-		return n->nic_gbps;
-	return n->nic_gbps * nics / n->gpus;
 }
 
 static void _hops(const tp_fabric_t *f, const tp_placement_t *p,
@@ -92,15 +86,21 @@ static void _hops(const tp_fabric_t *f, const tp_placement_t *p,
 	m->mean_hops = reach > 0 ? sum / reach : 0;
 }
 
-static void _bandwidth(const tp_fabric_t *f, const tp_placement_t *p,
-		       _group_t *g, tp_metrics_t *m)
+/*
+ * Predicted ring all-reduce bus bandwidth per GPU of a placement of 2 or
+ * more GPUs, Gb/s.
+ * OUT nic_ref - the slowest NIC share of its nodes (one node: its NVLink), what
+ *	the simulator's run-time model measures bandwidth against
+ */
+static double _bandwidth(const tp_fabric_t *f, const tp_placement_t *p,
+			 _group_t *g, const tp_metrics_t *m, double *nic_ref)
 {
 	double bw = 1e300, ref = 1e300;
 	int rings = 0, ng;
 
 	for (int i = 0; i < p->count; i++) {
 		const tp_node_t *n = &f->nodes[p->node[i]];
-		double nic = _nic_per_gpu(n);
+		double nic = tp_nic_per_gpu(n);
 
 		if (p->gpus[i] > rings)
 			rings = p->gpus[i];
@@ -126,28 +126,27 @@ static void _bandwidth(const tp_fabric_t *f, const tp_placement_t *p,
 		ng = _merge(g, p->count);
 		for (int i = 0; i < ng; i++) {
 			const tp_switch_t *s = &f->switches[g[i].key];
-			int under = f->blocks[s->block].gpus;
-			double share;
+			double up = tp_uplink_ring_gbps(f, s, g[i].gpus,
+							 rings);
 
-			if (s->uplinks <= 0 || under <= 0)
-				continue;
-			share = s->uplinks * s->uplink_gbps * g[i].gpus /
-				under;
-			if (share / rings < bw)
-				bw = share / rings;
+			if (up >= 0 && up < bw)
+				bw = up;
 		}
 	}
-	m->allreduce_gbps = bw;
-	m->allreduce_eff = ref > 0 ? bw / ref : 1.0;
+	*nic_ref = ref;
+	return bw;
 }
 
-extern int tp_metrics(const tp_state_t *s, const tp_placement_t *p,
-		      tp_metrics_t *m)
+/* Everything but efficiency; *gbps and *nic_ref are 0 for fewer than 2
+ * GPUs. RET 0 or -1 (EINVAL, ENOMEM). */
+static int _measure(const tp_state_t *s, const tp_placement_t *p,
+		    tp_metrics_t *m, double *gbps, double *nic_ref)
 {
 	const tp_fabric_t *f = s->fabric;
 	_group_t *g;
 
 	memset(m, 0, sizeof(*m));
+	*gbps = *nic_ref = 0;
 	if (!p || p->count < 0) {
 		errno = EINVAL;
 		return -1;
@@ -167,11 +166,55 @@ extern int tp_metrics(const tp_state_t *s, const tp_placement_t *p,
 		g[i] = (_group_t) { f->nodes[p->node[i]].domain, 1 };
 	m->domains = _merge(g, p->count);
 	_hops(f, p, g, m);
-	if (m->gpus <= 1) {
-		m->allreduce_eff = 1.0;
-	} else {
-		_bandwidth(f, p, g, m);
-	}
+	if (m->gpus > 1)
+		*gbps = _bandwidth(f, p, g, m, nic_ref);
 	free(g);
+	m->busbw_gbs = *gbps / 8;
 	return 0;
+}
+
+extern int tp_metrics(const tp_state_t *s, const tp_placement_t *p,
+		      tp_metrics_t *m)
+{
+	double gbps = 0, nic_ref = 0, best;
+	int *gpus;
+	int n = 0;
+
+	if (_measure(s, p, m, &gbps, &nic_ref))
+		return -1;
+	m->efficiency = 1.0;
+	if (m->gpus <= 1)
+		return 0;
+	/* The shape: the placement's nodes that hold GPUs. A node without
+	 * GPUs only adds limits (its NIC, its leaf), so leaving it out can
+	 * only raise the best: efficiency stays <= 1. */
+	if ((gpus = malloc(sizeof(int) * p->count))) {
+		for (int i = 0; i < p->count; i++)
+			if (p->gpus[i] > 0)
+				gpus[n++] = p->gpus[i];
+		best = tp_best_busbw_gbps(s->fabric, gpus, n);
+		free(gpus);
+	} else {
+		best = -1;
+	}
+	if (best < 0) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	if (best > 0)
+		m->efficiency = gbps / best;
+	return 0;
+}
+
+extern double tp_metrics_nic_ratio(const tp_state_t *s,
+				   const tp_placement_t *p)
+{
+	tp_metrics_t m;
+	double gbps = 0, nic_ref = 0;
+
+	if (_measure(s, p, &m, &gbps, &nic_ref))
+		return -1;
+	if (m.gpus <= 1 || nic_ref <= 0)
+		return 1.0;
+	return gbps / nic_ref;
 }

@@ -35,7 +35,8 @@
 #     job records carry select/topopack's plugin id).
 # With select/topopack every started job's placement is logged as
 # "topopack: JobId=N nodes=... leaves=L domains=D max_hops=H
-# allreduce_eff=E" and shown as the job's system comment (SystemComment);
+# busbw=B.BGB/s efficiency=E.EE" (E between 0.00 and 1.00) and shown as
+# the job's system comment (SystemComment);
 # the user's Comment stays empty.
 #
 # select/topopack exists for 22.05 only: from 24.11 on topopack places
@@ -83,9 +84,14 @@ user_comment_of() {
 	squeue -h -j "$1" -o %k
 }
 
+# The placement quality figures that end a report line: bus bandwidth in
+# GB/s with one decimal, efficiency in [0, 1] with two; then the end of
+# the line, or the blank scontrol pads SystemComment with.
+quality_re=' busbw=[0-9]+\.[0-9]GB/s efficiency=(0\.[0-9][0-9]|1\.00)( |$)'
+
 # The placement line of a job, from the comment and from the log.
 check_report() {
-	local job=$1 nodes=$2 leaves=$3 domains=$4 hops=$5 comment line
+	local job=$1 nodes=$2 leaves=$3 domains=$4 hops=$5 comment line re
 	comment=$(comment_of "$job")
 	line="topopack: JobId=$job nodes=$nodes leaves=$leaves domains=$domains max_hops=$hops"
 	if [ "$mode" = stock ]; then
@@ -93,11 +99,14 @@ check_report() {
 		return
 	fi
 	expect "job $job user comment" "$(user_comment_of "$job")" "(null)" "(null)"
-	case $comment in
-	"$line allreduce_eff="*) expect "job $job comment" ok ok ok ;;
-	*) expect "job $job comment" "$comment" "" "$line allreduce_eff=..." ;;
-	esac
-	if grep -qF "$line allreduce_eff=" "$(cluster_log_ctld)"; then
+	# The line's fixed part, with regex metacharacters escaped.
+	re="$(printf '%s' "$line" | sed -e 's/[.*^$[]/\\&/g' -e 's/]/\\]/g')$quality_re"
+	if [[ $comment =~ ^$re ]]; then
+		expect "job $job comment" ok ok ok
+	else
+		expect "job $job comment" "$comment" "" "$line busbw=...GB/s efficiency=..."
+	fi
+	if grep -qE "$re" "$(cluster_log_ctld)"; then
 		expect "job $job log line" ok ok ok
 	else
 		expect "job $job log line" missing ok ok

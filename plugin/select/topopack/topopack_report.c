@@ -90,9 +90,9 @@ extern void topopack_report_job(job_record_t *job_ptr)
 	if (!p.count || tp_metrics(tf->idle, &p, &m))
 		goto fini;
 	nodes = bitmap2node_name(job_ptr->node_bitmap);
-	xstrfmtcat(line, REPORT_PREFIX "JobId=%u nodes=%s leaves=%d domains=%d max_hops=%d allreduce_eff=%.2f",
+	xstrfmtcat(line, REPORT_PREFIX "JobId=%u nodes=%s leaves=%d domains=%d max_hops=%d busbw=%.1fGB/s efficiency=%.2f",
 		   job_ptr->job_id, nodes, m.leaves, m.domains, m.max_hops,
-		   m.allreduce_eff);
+		   m.busbw_gbs, m.efficiency);
 	if (outside)
 		xstrfmtcat(line, " outside_fabric=%d", outside);
 	/* log_var(), not info(): the line carries its own prefix. */

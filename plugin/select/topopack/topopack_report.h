@@ -4,9 +4,12 @@
  *
  *  One line per job start:
  *	topopack: JobId=N nodes=<hostlist> leaves=L domains=D max_hops=H
- *	allreduce_eff=E
+ *	busbw=BGB/s efficiency=E
  *  (metrics of libtopopack's tp_metrics() over the job's nodes that are
- *  in the fabric; " outside_fabric=K" is added when K nodes are not).
+ *  in the fabric: B the predicted all-reduce bus bandwidth per GPU in
+ *  GB/s, E in [0, 1] against the best placement of the same shape, see
+ *  topopack(7), PLACEMENT QUALITY; " outside_fabric=K" is added when K
+ *  nodes are not).
  *  The same line becomes the job's comment when the job has none, or
  *  when its comment is such a line from an earlier start (a requeued
  *  job), so that "scontrol show job" and "squeue -o %k" show it.
