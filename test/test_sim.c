@@ -1,6 +1,7 @@
 /*****************************************************************************\
  *  test_sim.c - topopack-sim: reading traces, the replay's schedule
- *  (FCFS, EASY backfill, preemption, run-time stretch), the fewest-leaves
+ *  (FCFS, EASY backfill, preemption, run-time stretch, node failures and
+ *  their recovery), the fewest-leaves
  *  bound it judges placements by, and its plots.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
@@ -401,6 +402,196 @@ START_TEST(test_stretch)
 END_TEST
 
 /*****************************************************************************\
+ *  Failures and recovery
+\*****************************************************************************/
+
+static sim_result_t _run_opts(const tp_fabric_t *f, const sim_trace_t *t,
+			      const sim_opts_t *o)
+{
+	sim_result_t r;
+	tp_error_t err;
+
+	ck_assert_msg(!sim_run(f, t, o, &r, &err), "%s", err.text);
+	ck_assert_int_eq(r.stuck, 0);
+	return r;
+}
+
+/*
+ * Two leaves of 5 nodes. J0 (priority 1) takes 4 nodes of leaf 1, the
+ * scavenger J1 the fifth, J2 two nodes of leaf 2; node 0 (under J0)
+ * fails at t = 1000, and J3 (2 nodes) comes at 1010.
+ */
+static const double _failjobs[][5] = {
+	{ 0, 10000, 32, 4, 1 },
+	{ 0, 1000000, 8, 1, 0 },
+	{ 0, 1000000, 16, 2, 0 },
+	{ 1010, 1000000, 16, 2, 0 },
+};
+
+static const sim_fail_t _fail0 = { 1000, 0 };
+
+static sim_opts_t _fail_opts(sim_recovery_t recovery, int spares)
+{
+	return (sim_opts_t) { .policy = TP_POLICY_TOPOPACK,
+			      .bf_interval = 30, .bf_depth = 100,
+			      .recovery = recovery, .repair_s = 14400,
+			      .checkpoint_s = 1800, .cred_expire_s = 120,
+			      .spares = spares, .seed = 1,
+			      .fail = &_fail0, .nfail = 1 };
+}
+
+START_TEST(test_recovery_policies)
+{
+	tp_fabric_t *f = _fabric(2, 5);
+	sim_trace_t t = _trace(_failjobs, 4);
+	sim_opts_t o = _fail_opts(SIM_RECOVERY_NONE, 0);
+	sim_result_t r = _run_opts(f, &t, &o);
+	sim_stats_t st;
+
+	/* Stock: back after cred_expire, on its old nodes' leaf minus the
+	 * ones J3 took at 1010: over both leaves. Its 1000 s since the
+	 * start (no checkpoint yet) are lost. */
+	ck_assert_int_eq(r.node_failures, 1);
+	ck_assert_int_eq(r.job[0].failures, 1);
+	ck_assert_int_eq(r.job[0].leaves_before, 1);
+	ck_assert(r.job[0].start == 1120 && r.job[0].end == 11120);
+	ck_assert_int_eq(r.job[0].leaves, 2);
+	ck_assert_int_eq(r.nrestarts, 1);
+	ck_assert(r.restart[0].fail == 1000 && r.restart[0].restart == 1120);
+	ck_assert_double_eq(r.job[0].ckpt_lost_gpu_s, 32 * 1000);
+	ck_assert_double_eq(r.job[0].recovery_wait_gpu_s, 32 * 120);
+	ck_assert_int_eq(r.preemptions, 0);
+	sim_stats_large(f, &r, &t, 32, &st);
+	ck_assert_int_eq(st.large_jobs, 1);
+	ck_assert_int_eq(st.large_jobs_hit, 1);
+	ck_assert_double_eq_tol(st.ett_large, 10000.0 / 11120, 1e-9);
+	ck_assert_double_eq_tol(st.recovery_loss_gpu_h, 32 * 120 / 3600.0,
+				1e-9);
+	ck_assert_double_eq_tol(st.recovery_delay_p95_s, 120, 1e-9);
+	ck_assert_double_eq(st.leaves_after_recovery, 2);
+	sim_result_free(&r);
+
+	/* Expedite: at once, its three nodes held, the replacement where
+	 * the policy finds a free node: the other leaf. */
+	o = _fail_opts(SIM_RECOVERY_EXPEDITE, 0);
+	r = _run_opts(f, &t, &o);
+	ck_assert(r.job[0].start == 1000 && r.job[0].end == 11000);
+	ck_assert_int_eq(r.job[0].leaves, 2);
+	ck_assert_int_eq(r.preemptions, 0);
+	ck_assert(r.restart[0].restart == 1000);
+	sim_result_free(&r);
+
+	/* topopack: at once on its own leaf, preempting the scavenger J1
+	 * (8 GPUs x 1000 s, no checkpoint yet). */
+	o = _fail_opts(SIM_RECOVERY_TOPOPACK, 0);
+	r = _run_opts(f, &t, &o);
+	ck_assert(r.job[0].start == 1000 && r.job[0].end == 11000);
+	ck_assert_int_eq(r.job[0].leaves, 1);
+	ck_assert_int_eq(r.preemptions, 1);
+	ck_assert_int_eq(r.job[1].restarts, 1);
+	ck_assert_double_eq(r.job[0].recovery_victims_gpu_s, 8 * 1000);
+	ck_assert(r.restart[0].room);
+	sim_stats_large(f, &r, &t, 32, &st);
+	ck_assert_double_eq(st.recovery_delay_p95_room_s, 0);
+	ck_assert_double_eq(st.leaves_after_recovery, 1);
+	ck_assert_double_eq_tol(st.recovery_preempt_gpu_h, 8000 / 3600.0,
+				1e-9);
+	ck_assert_double_eq(st.recovery_wait_gpu_h, 0);
+	sim_result_free(&r);
+
+	/* With a spare per leaf: at once on its own leaf again, from the
+	 * spare or by preempting the scavenger there. */
+	o = _fail_opts(SIM_RECOVERY_TOPOPACK, 1);
+	r = _run_opts(f, &t, &o);
+	ck_assert(r.job[0].start == 1000);
+	ck_assert_int_eq(r.job[0].leaves, 1);
+	ck_assert_int_eq(r.spare_gpus, 16);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* A one-node job, checkpointing every 1800 s, fails at 4000: it keeps
+ * 3600 s of work and loses 400. */
+static const double _ckpt[][5] = {
+	{ 0, 10000, 8, 1, 0 },
+};
+
+START_TEST(test_recovery_checkpoint)
+{
+	tp_fabric_t *f = _fabric(1, 2);
+	sim_trace_t t = _trace(_ckpt, 1);
+	sim_fail_t fail = { 4000, 0 };
+	sim_opts_t o = _fail_opts(SIM_RECOVERY_TOPOPACK, 0);
+	sim_result_t r;
+
+	o.fail = &fail;
+	r = _run_opts(f, &t, &o);
+	ck_assert(r.job[0].start == 4000);
+	ck_assert_double_eq_tol(r.job[0].end, 4000 + 6400, 1e-6);
+	ck_assert_double_eq_tol(r.job[0].ckpt_lost_gpu_s, 8 * 400, 1e-6);
+	ck_assert(r.job[0].first_start == 0);
+	sim_result_free(&r);
+
+	/* Without checkpoints the whole run is lost. */
+	o.checkpoint_s = 0;
+	r = _run_opts(f, &t, &o);
+	ck_assert_double_eq_tol(r.job[0].end, 4000 + 10000, 1e-6);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/* Random failures: the same with the same seed, under every policy
+ * (they do not depend on the schedule), others with another seed. */
+START_TEST(test_failures_seeded)
+{
+	tp_fabric_t *f = _fabric(16, 8);
+	sim_trace_t t;
+	tp_error_t err;
+	sim_opts_t o = _fail_opts(SIM_RECOVERY_TOPOPACK, 0);
+	sim_result_t a, b, c;
+
+	ck_assert_msg(!sim_trace_read(_path("crux.csv"), 300, &t, &err),
+		      "%s", err.text);
+	o.fail = NULL;
+	o.nfail = 0;
+	o.node_mtbf_s = 24 * 3600;
+	a = _run_opts(f, &t, &o);
+	b = _run_opts(f, &t, &o);
+	ck_assert_int_gt(a.node_failures, 10);
+	ck_assert_int_eq(a.node_failures, b.node_failures);
+	ck_assert_int_eq(a.nrestarts, b.nrestarts);
+	for (long k = 0; k < a.nrestarts; k++)
+		ck_assert(a.restart[k].fail == b.restart[k].fail &&
+			  a.restart[k].job == b.restart[k].job);
+	for (int i = 0; i < a.count; i++)
+		ck_assert(a.job[i].end == b.job[i].end);
+	o.seed = 2;
+	c = _run_opts(f, &t, &o);
+	ck_assert(c.nrestarts != a.nrestarts ||
+		  (a.nrestarts && c.restart[0].fail != a.restart[0].fail));
+	sim_result_free(&a);
+	sim_result_free(&b);
+	sim_result_free(&c);
+	/* The first failure is the same under another recovery. */
+	o.seed = 1;
+	o.recovery = SIM_RECOVERY_NONE;
+	a = _run_opts(f, &t, &o);
+	o.recovery = SIM_RECOVERY_EXPEDITE;
+	b = _run_opts(f, &t, &o);
+	ck_assert(a.nrestarts && b.nrestarts &&
+		  a.restart[0].fail == b.restart[0].fail);
+	sim_result_free(&a);
+	sim_result_free(&b);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
+/*****************************************************************************\
  *  The fewest-leaves bound
 \*****************************************************************************/
 
@@ -580,6 +771,9 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_span_and_skip);
 	tcase_add_test(tc, test_preempt);
 	tcase_add_test(tc, test_stretch);
+	tcase_add_test(tc, test_recovery_policies);
+	tcase_add_test(tc, test_recovery_checkpoint);
+	tcase_add_test(tc, test_failures_seeded);
 	tcase_add_test(tc, test_min_leaves_exact);
 	tcase_add_test(tc, test_shipped_targets);
 	tcase_add_test(tc, test_svg);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "topopack.h"
 
@@ -56,6 +57,26 @@ extern void sim_trace_free(sim_trace_t *trace);
  *  Replay (sim_run.c)
 \*****************************************************************************/
 
+/* What becomes of a job when a node under it fails. */
+typedef enum {
+	SIM_RECOVERY_OFF = 0,	/* no node ever fails */
+	SIM_RECOVERY_NONE,	/* stock requeue: all nodes freed, the job
+				 * may start again after cred_expire */
+	SIM_RECOVERY_EXPEDITE,	/* Slurm 25.11 --requeue=expedite: first in
+				 * the queue at once, survivors held, the
+				 * placement policy picks the replacement */
+	SIM_RECOVERY_TOPOPACK,	/* survivors held, replacement from the
+				 * failed node's domain, leaf, the job's
+				 * leaves, then anywhere: free node, spare,
+				 * then preempting the least work */
+} sim_recovery_t;
+
+/* A node failure at a given time (--fail-at). */
+typedef struct {
+	double t;		/* seconds, on the trace's clock */
+	int node;		/* fabric node index */
+} sim_fail_t;
+
 typedef struct {
 	tp_policy_t policy;
 	double bf_interval;	/* seconds between backfill passes; 0: never */
@@ -63,7 +84,31 @@ typedef struct {
 	bool preempt;		/* higher priorities preempt lower ones */
 	double stretch;		/* share of run time in all-reduce (0..1) */
 	bool timeline;		/* record busy GPUs over time, per leaf */
+	/* Failures: all off with SIM_RECOVERY_OFF. */
+	sim_recovery_t recovery;
+	double node_mtbf_s;	/* mean seconds between failures of a node;
+				 * 0: only the failures in fail[] */
+	double repair_s;	/* a failed node is down that long */
+	double checkpoint_s;	/* a stopped job (failure or preemption)
+				 * loses the work since its last checkpoint;
+				 * 0: all of its run */
+	double cred_expire_s;	/* SIM_RECOVERY_NONE: requeue delay */
+	int spares;		/* SIM_RECOVERY_TOPOPACK: nodes per leaf only
+				 * preemptable jobs (priority <= 0) and
+				 * recoveries may use */
+	uint64_t seed;		/* of the failure times */
+	const sim_fail_t *fail;	/* failures injected, any order */
+	int nfail;
 } sim_opts_t;
+
+/* Default failure rate: Llama 3 405B pre-training saw 419 unexpected
+ * interruptions in 54 days on 16,384 H100s (2,048 nodes of 8), one per
+ * node every 264 days (Dubey et al., "The Llama 3 Herd of Models", 2024). */
+#define SIM_NODE_MTBF_H (54.0 * 24 * 2048 / 419)
+
+/* A job counts as preemptable (scavenger work, allowed on spares) at
+ * this priority or below. */
+#define SIM_PREEMPTABLE_PRIORITY 0
 
 /* What became of one job (its last run when it was preempted). */
 typedef struct {
@@ -82,7 +127,28 @@ typedef struct {
 				 * the run-time model slows it by */
 	int min_leaves;		/* fewest leaves the free state allowed */
 	int restarts;		/* times it was preempted */
+	double first_start;	/* start of its first run */
+	int failures;		/* runs a node failure cut */
+	int leaves_before;	/* leaves of the run the first failure cut */
+	double ckpt_lost_gpu_s;	/* work since the last checkpoint, lost to
+				 * failures (GPUs x wall seconds) */
+	double recovery_wait_gpu_s;	/* GPUs x (restart - failure) */
+	double recovery_slow_gpu_s;	/* GPUs x time the runs after a
+					 * failure lost by running slower
+					 * than the run it cut */
+	double recovery_victims_gpu_s;	/* work lost by the jobs preempted
+					 * to recover it */
 } sim_outcome_t;
+
+/* One job's recovery from one node failure. */
+typedef struct {
+	int job;
+	double fail;		/* when the node failed */
+	double restart;		/* when the job ran again; NAN: never */
+	bool room;		/* at the failure, the failed node's leaf had
+				 * a free node, a spare or a job the recovery
+				 * could preempt */
+} sim_restart_t;
 
 /* One change of the busy GPUs of a leaf (leaf -1: the whole fabric). */
 typedef struct {
@@ -104,6 +170,13 @@ typedef struct {
 	sim_step_t *step;	/* with opts.timeline */
 	long nsteps;
 	long cap_steps;
+	long node_failures;	/* nodes that failed during the replay */
+	sim_restart_t *restart;	/* per job hit, per failure */
+	long nrestarts;
+	long cap_restarts;
+	int spare_gpus;		/* GPUs of the spare nodes */
+	double spare_used_gpu_s;	/* of them, held by jobs that are not
+					 * preemptable (recoveries) */
 } sim_result_t;
 
 /*
@@ -112,7 +185,10 @@ typedef struct {
  * run times as estimates; with preempt, a job that cannot start preempts
  * lower priorities: topopack through tp_preempt_plan(), the other policies
  * the way cons_tres does (lowest priority first, until the job fits, then
- * only those under the chosen nodes).
+ * only those under the chosen nodes). With a recovery other than
+ * SIM_RECOVERY_OFF, nodes fail (every node_mtbf_s on average, drawn from
+ * seed, and at the times in fail[]), stay down repair_s, and the jobs on
+ * them are recovered as the recovery says (see sim_recovery_t).
  * RET 0, or -1 with err: out of memory (ENOMEM), or a placement the
  *	state refuses (EINVAL: a bug of the policy)
  */
@@ -170,10 +246,39 @@ typedef struct {
 	long preemptions;
 	double lost_gpu_s;
 	double wall_s;
+	/* Failures, over the large jobs (>= large_gpus GPUs) but for
+	 * node_failures and the spares */
+	long node_failures;
+	long large_jobs;		/* that ran to their end */
+	long large_jobs_hit;		/* of them, cut by a failure */
+	long large_job_failures;	/* runs of large jobs cut */
+	double ett_large;	/* effective training time: work at full
+				 * speed / (GPUs x (end - first start)) */
+	double ckpt_lost_gpu_h;	/* since the last checkpoint: no
+				 * scheduler saves it */
+	double recovery_loss_gpu_h;	/* the three below */
+	double recovery_wait_gpu_h;	/* failure to restart */
+	double recovery_slow_gpu_h;	/* slower placements after */
+	double recovery_preempt_gpu_h;	/* work of jobs preempted for them */
+	double recovery_delay_p50_s;
+	double recovery_delay_p95_s;
+	double recovery_delay_p95_room_s;	/* when the leaf had room */
+	double leaves_before_failure;	/* mean over the large jobs hit */
+	double leaves_after_recovery;
+	double spare_cost_gpu_h;	/* spare GPUs x span, less what
+					 * recoveries held of them */
 } sim_stats_t;
+
+/* Large jobs, by default: 256 GPUs or more. */
+#define SIM_LARGE_GPUS 256
 
 extern void sim_stats(const tp_fabric_t *fabric, const sim_result_t *res,
 		      const sim_trace_t *trace, sim_stats_t *st);
+
+/* sim_stats() with another threshold for the large jobs. */
+extern void sim_stats_large(const tp_fabric_t *fabric,
+			    const sim_result_t *res, const sim_trace_t *trace,
+			    int large_gpus, sim_stats_t *st);
 
 /*****************************************************************************\
  *  Plots (sim_svg.c)

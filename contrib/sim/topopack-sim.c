@@ -52,6 +52,27 @@ static const char _usage_text[] =
 "                           slowed where its placement's all-reduce\n"
 "                           is slower than its NICs\n"
 "  -n, --jobs N             replay only the first N records\n"
+"Failures (on with any of these):\n"
+"      --recovery NAME      what becomes of a job whose node fails: none\n"
+"                           (stock requeue, default), expedite (Slurm\n"
+"                           25.11 --requeue=expedite) or topopack\n"
+"      --node-mtbf H        mean hours between failures of one node\n"
+"                           (default 6335: Llama 3's 419 in 54 days on\n"
+"                           2,048 nodes; 0: only --fail-at)\n"
+"      --repair-time S      seconds a failed node stays down (default\n"
+"                           14400)\n"
+"      --checkpoint-interval S  seconds between a job's checkpoints; a\n"
+"                           stopped job loses the work since the last\n"
+"                           (default 1800; 0: all of its run)\n"
+"      --cred-expire S      none: a requeued job may start S seconds\n"
+"                           later (default 120, at least 5)\n"
+"      --spares N           topopack: N nodes per leaf only preemptable\n"
+"                           jobs (priority 0) and recoveries may use\n"
+"      --seed N             of the failure times (default 1)\n"
+"      --fail-at T:NODE     NODE (name or index) fails at T seconds;\n"
+"                           may be repeated\n"
+"      --large-gpus N       jobs of N GPUs or more are the large jobs of\n"
+"                           the failure figures (default 256)\n"
 "Output:\n"
 "  -j, --json               one JSON object instead of a table\n"
 "  -S, --svg DIR            write plots (utilization.svg, leaves-cdf.svg,\n"
@@ -80,8 +101,11 @@ typedef struct {
 	sim_opts_t sim;
 	long max_jobs;
 	int high_gpus;
+	int large_gpus;
 	bool json;
 	bool verbose;
+	const char **fail_at;	/* --fail-at arguments */
+	int nfail_at;
 } _opts_t;
 
 static void _die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
@@ -125,6 +149,61 @@ static void _parse_policies(_opts_t *o, const char *list)
 		_die("--compare needs at least one policy");
 }
 
+enum {
+	OPT_RECOVERY = 256,
+	OPT_NODE_MTBF,
+	OPT_REPAIR,
+	OPT_CHECKPOINT,
+	OPT_CRED,
+	OPT_SPARES,
+	OPT_SEED,
+	OPT_FAIL_AT,
+	OPT_LARGE,
+};
+
+static const char *const _recoveries[] = {
+	[SIM_RECOVERY_NONE] = "none",
+	[SIM_RECOVERY_EXPEDITE] = "expedite",
+	[SIM_RECOVERY_TOPOPACK] = "topopack",
+};
+
+static sim_recovery_t _parse_recovery(const char *name)
+{
+	for (int r = SIM_RECOVERY_NONE; r <= SIM_RECOVERY_TOPOPACK; r++)
+		if (!strcmp(name, _recoveries[r]))
+			return r;
+	_die("unknown recovery \"%s\" (none, expedite, topopack)", name);
+}
+
+/* --fail-at T:NODE, NODE a node name or index, once the fabric is
+ * known. */
+static sim_fail_t *_fail_at(const _opts_t *o, const tp_fabric_t *f)
+{
+	sim_fail_t *fail = calloc(o->nfail_at + 1, sizeof(*fail));
+
+	if (!fail)
+		_die("out of memory");
+	for (int i = 0; i < o->nfail_at; i++) {
+		const char *arg = o->fail_at[i], *colon = strchr(arg, ':');
+		char *t;
+		int node;
+
+		if (!colon)
+			_die("--fail-at: \"%s\" is not TIME:NODE", arg);
+		t = strndup(arg, colon - arg);
+		if (!t)
+			_die("out of memory");
+		fail[i].t = tool_double(&_tool, "--fail-at", t, 0, 1e12);
+		free(t);
+		node = tp_fabric_node_index(f, colon + 1);
+		if (node < 0)
+			node = tool_long(&_tool, "--fail-at", colon + 1, 0,
+					 tp_fabric_node_count(f) - 1);
+		fail[i].node = node;
+	}
+	return fail;
+}
+
 static void _parse(int argc, char **argv, _opts_t *o)
 {
 	static const struct option longopts[] = {
@@ -143,14 +222,31 @@ static void _parse(int argc, char **argv, _opts_t *o)
 		{ "svg", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "recovery", required_argument, NULL, OPT_RECOVERY },
+		{ "node-mtbf", required_argument, NULL, OPT_NODE_MTBF },
+		{ "repair-time", required_argument, NULL, OPT_REPAIR },
+		{ "checkpoint-interval", required_argument, NULL,
+		  OPT_CHECKPOINT },
+		{ "cred-expire", required_argument, NULL, OPT_CRED },
+		{ "spares", required_argument, NULL, OPT_SPARES },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "fail-at", required_argument, NULL, OPT_FAIL_AT },
+		{ "large-gpus", required_argument, NULL, OPT_LARGE },
 		{ NULL, 0, NULL, 0 }
 	};
+	bool failing = false;
 	int c;
 
 	o->policy[0] = TP_POLICY_TOPOPACK;
 	o->npolicies = 1;
 	o->sim.bf_interval = 30;
 	o->sim.bf_depth = 500;
+	o->sim.node_mtbf_s = SIM_NODE_MTBF_H * 3600;
+	o->sim.repair_s = 4 * 3600;
+	o->sim.checkpoint_s = 1800;
+	o->sim.cred_expire_s = 120;
+	o->sim.seed = 1;
+	o->large_gpus = SIM_LARGE_GPUS;
 	while ((c = getopt_long(argc, argv, "t:c:g:p:C:b:d:PH:s:n:jS:vh",
 				longopts, NULL)) != -1) {
 		switch (c) {
@@ -185,9 +281,53 @@ static void _parse(int argc, char **argv, _opts_t *o)
 		case 'S': o->svg = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'h': tool_help(&_tool);
+		case OPT_RECOVERY:
+			o->sim.recovery = _parse_recovery(optarg);
+			break;
+		case OPT_NODE_MTBF:
+			o->sim.node_mtbf_s = 3600 * tool_double(&_tool,
+				"--node-mtbf", optarg, 0, 1e9);
+			failing = true;
+			break;
+		case OPT_REPAIR:
+			o->sim.repair_s = tool_double(&_tool, "--repair-time",
+						      optarg, 0, 1e9);
+			break;
+		case OPT_CHECKPOINT:
+			o->sim.checkpoint_s = tool_double(&_tool,
+				"--checkpoint-interval", optarg, 0, 1e9);
+			break;
+		case OPT_CRED:
+			/* Slurm's AuthInfo=cred_expire is at least 5 s. */
+			o->sim.cred_expire_s = tool_double(&_tool,
+				"--cred-expire", optarg, 5, 1e9);
+			break;
+		case OPT_SPARES:
+			o->sim.spares = tool_long(&_tool, "--spares", optarg,
+						  0, 1000000);
+			break;
+		case OPT_SEED:
+			o->sim.seed = tool_u64(&_tool, "--seed", optarg);
+			break;
+		case OPT_FAIL_AT:
+			o->fail_at = realloc(o->fail_at, sizeof(char *) *
+					     (o->nfail_at + 1));
+			if (!o->fail_at)
+				_die("out of memory");
+			o->fail_at[o->nfail_at++] = optarg;
+			failing = true;
+			break;
+		case OPT_LARGE:
+			o->large_gpus = tool_long(&_tool, "--large-gpus",
+						  optarg, 1, 10000000);
+			break;
 		default: tool_usage(&_tool);
 		}
 	}
+	if (failing && o->sim.recovery == SIM_RECOVERY_OFF)
+		o->sim.recovery = SIM_RECOVERY_NONE;
+	if (o->sim.spares && o->sim.recovery != SIM_RECOVERY_TOPOPACK)
+		_die("--spares goes with --recovery topopack");
 	tool_operands(&_tool, argc, argv, 1);
 	o->trace = argv[optind];
 	if (!o->gen == !o->topology)
@@ -323,6 +463,32 @@ static const _metric_t _metrics[] = {
 	{ NULL, NULL, 0, false, NULL, NULL }
 };
 
+/* With failures. */
+static const _metric_t _fail_metrics[] = {
+	COUNT(node_failures, "node failures"),
+	COUNT(large_jobs, "large jobs"),
+	COUNT(large_jobs_hit, "large jobs hit"),
+	COUNT(large_job_failures, "large job failures"),
+	FIGURE(ett_large, "eff. training (0.995)", "%.5f", "%.4f"),
+	FIGURE(recovery_loss_gpu_h, "recovery loss GPU-h", "%.1f", "%.0f"),
+	FIGURE(recovery_wait_gpu_h, "  waits GPU-h", "%.1f", "%.0f"),
+	FIGURE(recovery_slow_gpu_h, "  slower GPU-h", "%.1f", "%.0f"),
+	FIGURE(recovery_preempt_gpu_h, "  preempted GPU-h", "%.1f", "%.0f"),
+	FIGURE(ckpt_lost_gpu_h, "checkpoint loss GPU-h", "%.1f", "%.0f"),
+	FIGURE(recovery_delay_p50_s, "recovery delay p50 (s)", "%.1f",
+	       "%.0f"),
+	FIGURE(recovery_delay_p95_s, "recovery delay p95 (s)", "%.1f",
+	       "%.0f"),
+	FIGURE(recovery_delay_p95_room_s, "  p95 with room (s)", "%.1f",
+	       "%.0f"),
+	FIGURE(leaves_before_failure, "leaves before failure", "%.3f",
+	       "%.3f"),
+	FIGURE(leaves_after_recovery, "leaves after recovery", "%.3f",
+	       "%.3f"),
+	FIGURE(spare_cost_gpu_h, "spares cost GPU-h", "%.1f", "%.0f"),
+	{ NULL, NULL, 0, false, NULL, NULL }
+};
+
 static double _value(const sim_stats_t *st, const _metric_t *m)
 {
 	const char *at = (const char *) st + m->offset;
@@ -365,14 +531,24 @@ static void _print_json(const _opts_t *o, const sim_trace_t *trace,
 	_json_string(o->trace);
 	printf(",\"nodes\":%d,\"gpus\":%d,\"leaves\":%d,"
 	       "\"jobs\":%ld,\"skipped\":%ld,\"skipped_invalid\":%ld,"
-	       "\"skipped_too_large\":%ld,\"policies\":{",
+	       "\"skipped_too_large\":%ld,",
 	       tp_fabric_node_count(f), tp_fabric_gpu_count(f),
 	       tp_fabric_leaf_count(f), trace->records,
 	       trace->invalid + too_large, trace->invalid, too_large);
+	if (o->sim.recovery)
+		printf("\"recovery\":\"%s\",\"large_gpus\":%d,",
+		       _recoveries[o->sim.recovery], o->large_gpus);
+	printf("\"policies\":{");
 	for (int p = 0; p < o->npolicies; p++) {
 		printf("%s\"%s\":{", p ? "," : "",
 		       tp_policy_name(o->policy[p]));
 		for (const _metric_t *m = _metrics; m->key; m++) {
+			printf("\"%s\":", m->key);
+			_json_number(_value(&st[p], m), m->json_fmt);
+			putchar(',');
+		}
+		for (const _metric_t *m = _fail_metrics;
+		     o->sim.recovery && m->key; m++) {
 			printf("\"%s\":", m->key);
 			_json_number(_value(&st[p], m), m->json_fmt);
 			putchar(',');
@@ -382,17 +558,10 @@ static void _print_json(const _opts_t *o, const sim_trace_t *trace,
 	printf("}}\n");
 }
 
-static void _print_table(const _opts_t *o, const sim_trace_t *trace,
-			 const tp_fabric_t *f, const sim_stats_t *st)
+static void _print_rows(const _opts_t *o, const _metric_t *rows,
+			const sim_stats_t *st)
 {
-	printf("%s: %ld jobs on %d nodes, %d GPUs, %d leaves\n", o->trace,
-	       trace->records, tp_fabric_node_count(f),
-	       tp_fabric_gpu_count(f), tp_fabric_leaf_count(f));
-	printf("%-24s", "");
-	for (int p = 0; p < o->npolicies; p++)
-		printf(" %14s", tp_policy_name(o->policy[p]));
-	printf("\n");
-	for (const _metric_t *m = _metrics; m->key; m++) {
+	for (const _metric_t *m = rows; m->key; m++) {
 		printf("%-24s", m->label);
 		for (int p = 0; p < o->npolicies; p++) {
 			double v = _value(&st[p], m);
@@ -408,6 +577,24 @@ static void _print_table(const _opts_t *o, const sim_trace_t *trace,
 	}
 }
 
+static void _print_table(const _opts_t *o, const sim_trace_t *trace,
+			 const tp_fabric_t *f, const sim_stats_t *st)
+{
+	printf("%s: %ld jobs on %d nodes, %d GPUs, %d leaves\n", o->trace,
+	       trace->records, tp_fabric_node_count(f),
+	       tp_fabric_gpu_count(f), tp_fabric_leaf_count(f));
+	printf("%-24s", "");
+	for (int p = 0; p < o->npolicies; p++)
+		printf(" %14s", tp_policy_name(o->policy[p]));
+	printf("\n");
+	_print_rows(o, _metrics, st);
+	if (o->sim.recovery) {
+		printf("recovery %s, jobs of %d GPUs or more:\n",
+		       _recoveries[o->sim.recovery], o->large_gpus);
+		_print_rows(o, _fail_metrics, st);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	_opts_t o = { 0 };
@@ -416,11 +603,14 @@ int main(int argc, char **argv)
 	sim_stats_t st[MAX_POLICIES];
 	const char *names[MAX_POLICIES];
 	tp_fabric_t *fabric;
+	sim_fail_t *fail;
 	tp_error_t err;
 	int rc = 0;
 
 	_parse(argc, argv, &o);
 	fabric = _fabric(&o);
+	o.sim.fail = fail = _fail_at(&o, fabric);
+	o.sim.nfail = o.nfail_at;
 	if (sim_trace_read(o.trace, o.max_jobs, &trace, &err))
 		_die("%s", err.text);
 	if (trace.invalid)
@@ -440,7 +630,7 @@ int main(int argc, char **argv)
 				names[p], res[p].stuck);
 			rc = 3;
 		}
-		sim_stats(fabric, &res[p], &trace, &st[p]);
+		sim_stats_large(fabric, &res[p], &trace, o.large_gpus, &st[p]);
 		if (o.verbose)
 			fprintf(stderr, "topopack-sim: %s replayed in %.2f s\n",
 				names[p], res[p].wall_s);
@@ -463,5 +653,7 @@ int main(int argc, char **argv)
 		sim_result_free(&res[p]);
 	sim_trace_free(&trace);
 	tp_fabric_free(fabric);
+	free(fail);
+	free(o.fail_at);
 	return rc;
 }
