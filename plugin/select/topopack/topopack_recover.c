@@ -118,6 +118,8 @@ static bool _keep(const topopack_hold_t *hold, void *arg)
 
 	if (!job_ptr || !IS_JOB_PENDING(job_ptr))
 		why = "the job no longer waits";
+	else if (!job_ptr->priority)
+		why = "the job is held";
 	else if (difftime(pa->now, hold->made) > TOPOPACK_RECOVER_HOLD_TIME)
 		why = "hold time over";
 	else if (bit_size(hold->nodes) != node_record_count)

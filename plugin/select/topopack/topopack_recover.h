@@ -17,7 +17,8 @@
  *	failed=<hostlist> for S s
  *  - starts no other job on the held nodes (they are taken out of the
  *    node bitmap of every other job's placement) until the job starts
- *    again, leaves the queue, or TOPOPACK_RECOVER_HOLD_TIME passes;
+ *    again, leaves the queue, is held (priority 0), or
+ *    TOPOPACK_RECOVER_HOLD_TIME passes;
  *  - places the job on its held nodes plus replacements from the NVLink
  *    domains, then the leaf switches, it used: a free node first, else
  *    by preempting jobs Slurm lists as preemptable by it there (the
