@@ -465,6 +465,14 @@ extern int tp_metrics(const tp_state_t *state, const tp_placement_t *p,
  */
 #define TP_CHECKPOINT_ENV "TOPOPACK_CHECKPOINT_SECONDS"
 
+/*
+ * A job that asks to be recovered in place when one of its nodes fails
+ * (SPANK option --topopack-recover) has this job control variable set to
+ * "1": select/topopack then keeps its surviving nodes while it is
+ * requeued and places it back on them.
+ */
+#define TP_RECOVER_ENV "TOPOPACK_RECOVER"
+
 /* The longest checkpoint interval a job may declare: a year. */
 #define TP_CHECKPOINT_MAX (366L * 24 * 3600)
 

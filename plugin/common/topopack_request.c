@@ -169,3 +169,16 @@ extern void topopack_request_from_resv(uint32_t node_cnt, tp_request_t *req)
 	req->nodes = _clamp(node_cnt);
 	req->exclusive = true;
 }
+
+extern bool topopack_request_recover(job_record_t *job_ptr)
+{
+	size_t len = strlen(TP_RECOVER_ENV);
+
+	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
+		const char *e = job_ptr->spank_job_env[i];
+
+		if (e && !strncmp(e, TP_RECOVER_ENV, len) && (e[len] == '='))
+			return !strcmp(e + len + 1, "1");
+	}
+	return false;
+}

@@ -47,6 +47,13 @@ extern int topopack_request_from_job(job_record_t *job_ptr,
 extern bool topopack_request_exclusive(job_record_t *job_ptr);
 
 /*
+ * Whether the job asked to be recovered in place after a node failure
+ * (--topopack-recover: TP_RECOVER_ENV=1 in its job control environment;
+ * any other value counts as no).
+ */
+extern bool topopack_request_recover(job_record_t *job_ptr);
+
+/*
  * A reservation of node_cnt whole nodes.
  * OUT req - zeroed, then node_cnt exclusive nodes with no GPU count
  */

@@ -9,7 +9,8 @@
  *  select_p_resv_test narrow the node bitmap to libtopopack's placement
  *  before cons_tres chooses (topopack_pick.c), and a starting job's
  *  placement quality is logged and shown in its comment
- *  (topopack_report.c).
+ *  (topopack_report.c). A job that asked to be recovered after a node
+ *  failure has its surviving nodes kept for it (topopack_recover.c).
  *
  *  Where it runs:
  *  - slurmctld with SelectType=select/topopack: places jobs. The fabric
@@ -44,6 +45,7 @@
 #include "topopack_fabric.h"
 #include "topopack_pick.h"
 #include "topopack_preempt.h"
+#include "topopack_recover.h"
 #include "topopack_report.h"
 
 /*
@@ -203,6 +205,7 @@ extern int select_p_job_begin(job_record_t *job_ptr)
 	if ((rc == SLURM_SUCCESS) && _placing) {
 		topopack_fabric_touch_job(job_ptr);
 		topopack_preempt_job_started(job_ptr);
+		topopack_recover_job_started(job_ptr);
 		topopack_report_job(job_ptr);
 	}
 	return rc;
@@ -237,11 +240,15 @@ extern int select_p_job_signal(job_record_t *job_ptr, int signal)
 }
 
 /* Nodes are read again at the next placement, when slurmctld has
- * finished updating them (it changes the job counts after these calls). */
+ * finished updating them (it changes the job counts after these calls).
+ * A job requeued for a node failure may have its nodes held
+ * (topopack_recover.h). */
 extern int select_p_job_fini(job_record_t *job_ptr)
 {
-	if (_placing)
+	if (_placing) {
 		topopack_fabric_touch_job(job_ptr);
+		topopack_recover_job_fini(job_ptr);
+	}
 	CONS(SLURM_ERROR, job_fini, job_ptr);
 }
 

@@ -22,6 +22,7 @@
 #include "topopack_nodes.h"
 #include "topopack_pick.h"
 #include "topopack_preempt.h"
+#include "topopack_recover.h"
 #include "topopack_request.h"
 
 #define MAX_NARROW 2	/* placement's nodes, then its leaf block */
@@ -108,7 +109,11 @@ extern int topopack_pick_job(const cons_tres_call_t *call)
 	_answer_t a = { 0 };
 	topopack_hold_t hold;
 	int rc = SLURM_ERROR;
-	bool final;
+	bool final, recovering;
+
+	/* 0. Nodes held for recovering jobs are not offered to others;
+	 * nodes that failed under a recovering job not to it. */
+	recovering = topopack_recover_narrow(call);
 
 	/* 1. A plan held for the job while its victims drain. */
 	if ((call->mode != SELECT_MODE_TEST_ONLY) &&
@@ -118,6 +123,10 @@ extern int topopack_pick_job(const cons_tres_call_t *call)
 		if (final)
 			return rc;
 	}
+
+	/* 1b. A recovering job back on its nodes, domains and leaves. */
+	if (recovering && topopack_recover_place(call, &rc))
+		return rc;
 
 	/* 2. The engine's answer. */
 	_ask_engine(call, &a);

@@ -5,6 +5,7 @@
  *  per job:                   --topopack-bind=none|nic|nic,cpu
  *                             --topopack-verbose
  *                             --topopack-checkpoint=SECONDS
+ *                             --topopack-recover
  *  Nothing else is accepted; no Slurm header, so it is testable alone.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.

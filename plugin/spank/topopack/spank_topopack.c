@@ -45,6 +45,10 @@
  *  into the job control environment as TP_CHECKPOINT_ENV, which Slurm
  *  keeps with the job in slurmctld; select/topopack reads it there and
  *  counts a preemption as losing only the time since the last checkpoint.
+ *
+ *  --topopack-recover asks that, when a node of the job fails and Slurm
+ *  requeues it, its surviving nodes be kept for it and it be placed back
+ *  on them. It reaches slurmctld the same way, as TP_RECOVER_ENV=1.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -71,6 +75,7 @@ static tp_spank_conf_t conf = { TP_SPANK_BIND_DEFAULT, false };
 static int job_bind = -1;	/* --topopack-bind, -1: not given */
 static bool job_verbose = false;	/* --topopack-verbose */
 static long job_checkpoint = 0;	/* --topopack-checkpoint, 0: not given */
+static bool job_recover = false;	/* --topopack-recover */
 
 static int _opt_bind(int val __attribute__((unused)), const char *optarg,
 		     int remote __attribute__((unused)))
@@ -109,6 +114,14 @@ static int _opt_checkpoint(int val __attribute__((unused)),
 	return ESPANK_SUCCESS;
 }
 
+static int _opt_recover(int val __attribute__((unused)),
+			const char *optarg __attribute__((unused)),
+			int remote __attribute__((unused)))
+{
+	job_recover = true;
+	return ESPANK_SUCCESS;
+}
+
 /* Registered by slurm_spank_init: see the header comment. */
 static struct spank_option _options[] = {
 	{ "topopack-bind", "none|nic|nic,cpu",
@@ -119,6 +132,9 @@ static struct spank_option _options[] = {
 	{ "topopack-checkpoint", "SECONDS",
 	  "the job checkpoints every SECONDS: preempting it loses less",
 	  1, 0, _opt_checkpoint },
+	{ "topopack-recover", NULL,
+	  "when a node fails and the job is requeued, keep its other nodes and restart it there",
+	  0, 0, _opt_recover },
 	SPANK_OPTIONS_TABLE_END
 };
 
@@ -146,25 +162,39 @@ extern int slurm_spank_init(spank_t sp, int ac, char **av)
 	return ESPANK_SUCCESS;
 }
 
-/* Hand the checkpoint interval to slurmctld with the job. */
+/* Set name=value in the job control environment slurmctld keeps. */
+static int _job_setenv(spank_t sp, const char *name, const char *value,
+		       const char *option)
+{
+	spank_err_t rc = spank_job_control_setenv(sp, name, value, 1);
+
+	if (rc != ESPANK_SUCCESS)
+		slurm_error("topopack: cannot pass --%s: %s", option,
+			    spank_strerror(rc));
+	return rc;
+}
+
+/* Hand the checkpoint interval and the recovery request to slurmctld
+ * with the job. */
 extern int slurm_spank_init_post_opt(spank_t sp,
 				     int ac __attribute__((unused)),
 				     char **av __attribute__((unused)))
 {
 	spank_context_t ctx = spank_context();
 	char value[32];
-	spank_err_t rc;
+	int rc;
 
-	if (!job_checkpoint ||
-	    ((ctx != S_CTX_ALLOCATOR) && (ctx != S_CTX_LOCAL)))
+	if ((ctx != S_CTX_ALLOCATOR) && (ctx != S_CTX_LOCAL))
 		return ESPANK_SUCCESS;
-	snprintf(value, sizeof(value), "%ld", job_checkpoint);
-	rc = spank_job_control_setenv(sp, TP_CHECKPOINT_ENV, value, 1);
-	if (rc != ESPANK_SUCCESS) {
-		slurm_error("topopack: cannot pass --topopack-checkpoint: %s",
-			    spank_strerror(rc));
-		return rc;
+	if (job_checkpoint) {
+		snprintf(value, sizeof(value), "%ld", job_checkpoint);
+		if ((rc = _job_setenv(sp, TP_CHECKPOINT_ENV, value,
+				      "topopack-checkpoint")))
+			return rc;
 	}
+	if (job_recover &&
+	    (rc = _job_setenv(sp, TP_RECOVER_ENV, "1", "topopack-recover")))
+		return rc;
 	return ESPANK_SUCCESS;
 }
 
