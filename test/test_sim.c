@@ -512,6 +512,45 @@ START_TEST(test_recovery_policies)
 }
 END_TEST
 
+/*
+ * Three leaves of 4 nodes behind 8 uplinks each (4:1). J0 fills one leaf,
+ * J1 (its priority: not preemptable for it) another; node 0 under J0
+ * fails at 1000. No node of J0's leaf is left: its survivors plus a node
+ * of the free leaf would span two oversubscribed leaves, so topopack
+ * restarts it whole on the free leaf, which costs no work (a requeued
+ * job restarts from its checkpoint wherever it runs). Expedite keeps the
+ * survivors and spans two leaves.
+ */
+static const double _wholeleaf[][5] = {
+	{ 0, 10000, 32, 4, 1 },
+	{ 0, 1000000, 32, 4, 1 },
+};
+
+START_TEST(test_recovery_moves_whole)
+{
+	tp_fabric_t *f = _fabric_up(3, 4, 8);
+	sim_trace_t t = _trace(_wholeleaf, 2);
+	sim_opts_t o = _fail_opts(SIM_RECOVERY_TOPOPACK, 0);
+	sim_result_t r = _run_opts(f, &t, &o);
+
+	ck_assert_int_eq(r.job[0].failures, 1);
+	ck_assert_int_eq(r.job[0].leaves_before, 1);
+	ck_assert_int_eq(r.job[0].leaves, 1);
+	ck_assert(r.job[0].start == 1000 && r.restart[0].restart == 1000);
+	ck_assert_int_eq(r.preemptions, 0);
+	ck_assert_int_eq(r.job[1].restarts, 0);
+	sim_result_free(&r);
+
+	o = _fail_opts(SIM_RECOVERY_EXPEDITE, 0);
+	r = _run_opts(f, &t, &o);
+	ck_assert(r.job[0].start == 1000);
+	ck_assert_int_eq(r.job[0].leaves, 2);
+	sim_result_free(&r);
+	sim_trace_free(&t);
+	tp_fabric_free(f);
+}
+END_TEST
+
 /* A one-node job, checkpointing every 1800 s, fails at 4000: it keeps
  * 3600 s of work and loses 400. */
 static const double _ckpt[][5] = {
@@ -772,6 +811,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_preempt);
 	tcase_add_test(tc, test_stretch);
 	tcase_add_test(tc, test_recovery_policies);
+	tcase_add_test(tc, test_recovery_moves_whole);
 	tcase_add_test(tc, test_recovery_checkpoint);
 	tcase_add_test(tc, test_failures_seeded);
 	tcase_add_test(tc, test_min_leaves_exact);

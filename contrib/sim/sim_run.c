@@ -774,10 +774,18 @@ static int _drop_held(_sim_t *s, int j, int node)
 /*
  * Mark in s->mask the nodes recovery stage may take for job j: 0 the
  * NVLink domain of the node that failed, 1 and its leaf, 2 and the leaves
- * of the job's held nodes, 3 any node; never a held node, nor with
- * avoid_bad a node that failed under the job.
+ * of the job's held nodes, then, one switch level up at a time, the nodes
+ * whose lowest common switch with the failed node is of level stage - 2
+ * (a pod before the whole fabric), and at _last_stage() any node; never a
+ * held node, nor with avoid_bad a node that failed under the job.
  * RET the nodes marked.
  */
+/* Stages 3 to nlevels - 1 are the switch levels (TP_LVL_SWITCH on). */
+static int _last_stage(_sim_t *s)
+{
+	return tp_fabric_level_count(s->fabric);
+}
+
 static int _mask(_sim_t *s, int j, int stage, bool avoid_bad)
 {
 	const _job_t *job = &s->job[j];
@@ -792,7 +800,9 @@ static int _mask(_sim_t *s, int j, int stage, bool avoid_bad)
 	for (int i = 0; i < n; i++) {
 		const char *d = tp_fabric_node_domain(s->fabric, i);
 
-		s->mask[i] = stage >= 3 ||
+		s->mask[i] = stage >= _last_stage(s) ||
+			(stage >= 3 && tp_fabric_hops(s->fabric, x, i) <=
+				       2 * (stage - 1)) ||
 			(stage >= 1 && s->lv.leaf_of[i] == s->lv.leaf_of[x]) ||
 			(stage >= 2 && leaf[s->lv.leaf_of[i]]) ||
 			(i == x || (dom && d && !strcmp(d, dom)));
@@ -819,30 +829,105 @@ static bool _place_req(_sim_t *s, int j, const tp_request_t *req,
 	return !tp_place(s->state, s->opts->policy, req, p, &err);
 }
 
-/* topopack: near the failed node first, then wider; at each stage a free
- * node, a spare, then the planner's least lost work. */
-static bool _recover_near(_sim_t *s, int j, tp_placement_t *rep)
+/* The all-reduce speed of job j on its held nodes and rep. RET -1 when
+ * out of memory. */
+static double _held_ratio(_sim_t *s, int j, const tp_placement_t *rep)
+{
+	const tp_placement_t *h = &s->job[j].held;
+	int n = h->count + rep->count;
+	tp_placement_t both = { .count = n };
+	double ratio = -1;
+
+	both.node = malloc(sizeof(int) * (n + 1));
+	both.gpus = malloc(sizeof(int) * (n + 1));
+	if (both.node && both.gpus) {
+		memcpy(both.node, h->node, sizeof(int) * h->count);
+		memcpy(both.gpus, h->gpus, sizeof(int) * h->count);
+		memcpy(both.node + h->count, rep->node,
+		       sizeof(int) * rep->count);
+		memcpy(both.gpus + h->count, rep->gpus,
+		       sizeof(int) * rep->count);
+		ratio = tp_metrics_nic_ratio(s->state, &both);
+	}
+	tp_placement_clear(&both);
+	return ratio;
+}
+
+/*
+ * Replacements from beyond the job's own leaves make it wider than it
+ * was. The requeued job restarts from its checkpoint wherever it runs, so
+ * a whole new placement on free nodes (never one that failed under it)
+ * costs no work: take it when there are no free replacements rep (rep
+ * count 0) or it runs faster than the survivors plus rep.
+ * RET true with p that placement, rep cleared and the hold released.
+ */
+static bool _fresh_better(_sim_t *s, int j, tp_placement_t *rep,
+			  tp_placement_t *p)
+{
+	_job_t *job = &s->job[j];
+	tp_request_t req = job->full;
+	double held = rep->count ? _held_ratio(s, j, rep) : 0;
+	int n = s->lv.nnodes;
+
+	if (held < 0)
+		return _oom(s), false;
+	_hold_apply(s, j, -1);
+	for (int i = 0; i < n; i++)
+		s->mask[i] = 1;
+	for (int i = 0; i < job->nbad; i++)
+		s->mask[job->bad[i]] = 0;
+	req.usable = s->mask;
+	req.use_reserved = false;
+	if (!_place_req(s, j, &req, p) ||
+	    tp_metrics_nic_ratio(s->state, p) <= held) {
+		tp_placement_clear(p);
+		_hold_apply(s, j, 1);
+		return false;
+	}
+	tp_placement_clear(rep);
+	tp_placement_clear(&job->held);
+	job->req = job->full;
+	job->need = s->tj[j].gpus;
+	job->recovering = false;
+	job->top = false;
+	return true;
+}
+
+/*
+ * topopack: near the failed node first, then wider; at each stage a free
+ * node, a spare, then the planner's least lost work. Beyond the job's
+ * own leaves (stage 3 on), a whole new placement may be better.
+ * RET 0 with the replacements in rep, 1 with a whole placement in p, or
+ * -1 when neither is found.
+ */
+static int _recover_near(_sim_t *s, int j, tp_placement_t *rep,
+			 tp_placement_t *p)
 {
 	tp_request_t req = s->job[j].req;
 	int before = -1;
 
-	for (int stage = 0; stage < 4 && !s->oom; stage++) {
+	for (int stage = 0; stage <= _last_stage(s) && !s->oom; stage++) {
 		int n = _mask(s, j, stage, true);
+		bool found;
 
 		if (n == before)
 			continue;
 		before = n;
 		req.usable = s->mask;
 		req.use_reserved = false;
-		if (_place_req(s, j, &req, rep))
-			return true;
+		found = _place_req(s, j, &req, rep);
+		if (stage > 2 && _fresh_better(s, j, rep, p))
+			return 1;
+		if (found)
+			return 0;
+		(void) _mask(s, j, stage, true);
 		req.use_reserved = true;
 		if (s->opts->spares > 0 && _place_req(s, j, &req, rep))
-			return true;
+			return 0;
 		if (_preempt_plan(s, j, &req, true, rep))
-			return true;
+			return 0;
 	}
-	return false;
+	return -1;
 }
 
 /* Job j's held nodes and its replacements rep (cleared) as one placement
@@ -886,11 +971,17 @@ static bool _recover(_sim_t *s, int j, tp_placement_t *p)
 
 	s->recovering_for = j;
 	if (s->opts->recovery == SIM_RECOVERY_TOPOPACK) {
-		ok = _recover_near(s, j, &rep);
+		int got = _recover_near(s, j, &rep, p);
+
+		if (got == 1) {
+			s->recovering_for = -1;
+			return true;
+		}
+		ok = got == 0;
 	} else {
 		tp_request_t keep = job->req;
 
-		(void) _mask(s, j, 3, false);
+		(void) _mask(s, j, _last_stage(s), false);
 		job->req.usable = s->mask;
 		ok = _place(s, s->state, s->free_gpus, j, &rep) ||
 			(s->opts->preempt && _preempt(s, j, &rep));
