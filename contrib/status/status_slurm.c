@@ -313,3 +313,25 @@ fini:
 		slurm_free_node_info_msg(nodes);
 	return c;
 }
+
+extern char *status_slurm_tally_path(tp_error_t *err)
+{
+	slurm_conf_t *conf = NULL;
+	char *path = NULL;
+
+	slurm_init(NULL);
+	if (slurm_load_ctl_conf(0, &conf)) {
+		_slurm_fail(err, "slurm_load_ctl_conf");
+		return NULL;
+	}
+	if (!conf->state_save_location)
+		snprintf(err->text, sizeof(err->text), "slurmctld reports no "
+			 "StateSaveLocation");
+	else if (asprintf(&path, "%s/%s", conf->state_save_location,
+			  TP_PREEMPT_TALLY_FILE) < 0) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		path = NULL;
+	}
+	slurm_free_ctl_conf(conf);
+	return path;
+}

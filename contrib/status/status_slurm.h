@@ -27,4 +27,11 @@ extern status_cluster_t *status_slurm_read(const char *topology,
 					   const char *topopack,
 					   tp_error_t *err);
 
+/*
+ * The preemption counters file slurmctld keeps: TP_PREEMPT_TALLY_FILE in
+ * the StateSaveLocation of the running configuration.
+ * RET a malloc'd path, or NULL with err
+ */
+extern char *status_slurm_tally_path(tp_error_t *err);
+
 #endif /* _TOPOPACK_STATUS_SLURM_H */
