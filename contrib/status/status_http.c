@@ -156,6 +156,7 @@ static void _serve_one(int fd, status_http_scrape_t scrape, void *arg,
 	double deadline = _now() + STATUS_HTTP_TIMEOUT;
 	char buf[REQUEST_MAX], *method, *target, *version, *end, *save;
 	tp_error_t err = { .text = "" };
+	char why[sizeof(err.text) + 1];
 	char *body = NULL;
 	size_t len = 0;
 	ssize_t got;
@@ -207,14 +208,8 @@ static void _serve_one(int fd, status_http_scrape_t scrape, void *arg,
 		fclose(f);
 		fprintf(log, "scrape failed: %s\n", err.text);
 		fflush(log);
-		free(body);
-		body = NULL;
-		if (asprintf(&body, "%s\n", err.text) < 0) {
-			_plain(fd, "503 Service Unavailable", "", "\n",
-			       deadline, open_mask);
-			return;
-		}
-		_plain(fd, "503 Service Unavailable", "", body, deadline,
+		snprintf(why, sizeof(why), "%s\n", err.text);
+		_plain(fd, "503 Service Unavailable", "", why, deadline,
 		       open_mask);
 	} else if (fclose(f)) {
 		_plain(fd, "500 Internal Server Error", "", "out of memory\n",
