@@ -542,4 +542,48 @@ extern int tp_preempt_plan(const tp_state_t *s, const tp_request_t *req,
 			   tp_preempt_plan_t *plan, tp_error_t *err);
 extern void tp_preempt_plan_clear(tp_preempt_plan_t *plan);
 
+/*
+ * Preemptions carried out, as slurmctld counts them in its
+ * StateSaveLocation (TP_PREEMPT_TALLY_FILE) across restarts, for
+ * topopack-status to export. The file is text:
+ *
+ *   topopack_preempt_state 1
+ *   preemptions N
+ *   preempted_jobs N
+ *   lost_gpu_seconds N
+ */
+#define TP_PREEMPT_TALLY_FILE "topopack_preempt_state"
+
+typedef struct {
+	uint64_t preemptions;	/* plans carried out */
+	uint64_t preempted_jobs;	/* jobs those plans preempted */
+	uint64_t lost_gpu_seconds;	/* their lost work, each plan's
+					 * rounded to whole GPU-seconds as
+					 * slurmctld logs it */
+} tp_preempt_tally_t;
+
+/*
+ * Read a tally file.
+ * OUT t - the counts; all 0 when the file does not exist (nothing has
+ *	been preempted yet)
+ * RET 0, or -1 with err ("path:line: problem", or the system error) and
+ *	errno; t is then unchanged
+ */
+extern int tp_preempt_tally_read(const char *path, tp_preempt_tally_t *t,
+				 tp_error_t *err);
+
+/*
+ * Write a tally file atomically: a temporary file beside it, flushed to
+ * disk, then renamed over it, so a reader or a crash sees the old counts
+ * or the new ones, never part of a file.
+ * RET 0, or -1 with err and errno; the old file is then unchanged
+ */
+extern int tp_preempt_tally_write(const char *path,
+				  const tp_preempt_tally_t *t,
+				  tp_error_t *err);
+
+/* Add one carried-out plan of jobs victims losing lost_gpu_seconds. */
+extern void tp_preempt_tally_add(tp_preempt_tally_t *t, int jobs,
+				 double lost_gpu_seconds);
+
 #endif /* _TOPOPACK_H */

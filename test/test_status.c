@@ -523,7 +523,45 @@ START_TEST(test_render)
 	ck_assert(strstr(out, "topopack_job_leaves{job=\"101\","
 			 "user=\"alice\"} 2\n"));
 	ck_assert_int_eq(_count(out, "# TYPE "), _count(out, "# HELP "));
+	/* Efficiency 1/9 (job 101, two leaves), 1/2 (103, a slower NVLink
+	 * than nvl1's), 1 (102): cumulative buckets. */
+	ck_assert(strstr(out, "# TYPE topopack_job_efficiency_ratio "
+			 "histogram\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"0.25\"} 1\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"0.5\"} 2\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"0.75\"} 2\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"0.9\"} 2\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"0.99\"} 2\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"1\"} 3\n"
+			 "topopack_job_efficiency_ratio_bucket{le=\"+Inf\"} 3\n"
+			 "topopack_job_efficiency_ratio_sum 1.611111\n"
+			 "topopack_job_efficiency_ratio_count 3\n"));
+	/* No counters read, none written. */
+	ck_assert(!strstr(out, "preempt"));
 	free(out);
+
+	c->has_tally = true;
+	c->tally = (tp_preempt_tally_t) { 2, 5, 672 };
+	out = _render(status_prom, st);
+	ck_assert(strstr(out, "# TYPE topopack_preemptions_total counter\n"
+			 "topopack_preemptions_total 2\n"));
+	ck_assert(strstr(out, "# TYPE topopack_preempted_jobs_total counter\n"
+			 "topopack_preempted_jobs_total 5\n"));
+	ck_assert(strstr(out, "# TYPE topopack_preempt_lost_gpu_seconds_total "
+			 "counter\ntopopack_preempt_lost_gpu_seconds_total "
+			 "672\n"));
+	free(out);
+	out = _render(status_text, st);
+	ck_assert(strstr(out, "\nPreemptions: 2 plans, 5 jobs preempted, "
+			 "672 GPU-seconds lost\n"));
+	ck_assert(strstr(out, " 4 0.11  gpu[001,005]\n"));
+	free(out);
+	out = _render(status_json, st);
+	ck_assert(strstr(out, ",\"preemptions\":{\"plans\":2,\"jobs\":5,"
+			 "\"lost_gpu_seconds\":672},"));
+	ck_assert(strstr(out, "\"max_hops\":4,\"efficiency\":0.111111}"));
+	free(out);
+	c->has_tally = false;
 
 	out = _render(status_json, st);
 	ck_assert(strstr(out, "\"fragmentation\":0.200000,"));

@@ -7,16 +7,20 @@
  *	"domain":N,"any":N}...],
  *   "where":{"gpus":S,"nodes":N,"max_leaves":K,"placement":PLACE}
  *	(with --shape),
+ *   "preemptions":{"plans":N,"jobs":N,"lost_gpu_seconds":N}
+ *	(when slurmctld's counters were read),
  *   "running":[JOB...],"pending":[JOB...]}
  *  GROUP: name, nodes, gpus, busy, free, unavailable, idle_nodes,
  *  idle_gpus, nodes_down, nodes_drain, nodes_reserved.
  *  JOB: id, user, name, gpus, outside_nodes, placement.
  *  PLACE: placed, nodes (hostlist), node_count, gpus, leaves,
- *  least_leaves, domains, max_hops, or placed:false and why.
+ *  least_leaves, domains, max_hops, efficiency, or placed:false and why.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
+
+#include <inttypes.h>
 
 #include "status_render.h"
 
@@ -61,9 +65,9 @@ static void _place(FILE *f, const status_place_t *at)
 	fputs("{\"placed\":true,\"nodes\":", f);
 	_str(f, at->hosts ? at->hosts : "");
 	fprintf(f, ",\"node_count\":%d,\"gpus\":%d,\"leaves\":%d,"
-		"\"least_leaves\":%d,\"domains\":%d,\"max_hops\":%d}",
-		at->nnodes, at->gpus, at->leaves, at->min_leaves, at->domains,
-		at->max_hops);
+		"\"least_leaves\":%d,\"domains\":%d,\"max_hops\":%d,"
+		"\"efficiency\":%.6f}", at->nnodes, at->gpus, at->leaves,
+		at->min_leaves, at->domains, at->max_hops, at->efficiency);
 }
 
 static void _jobs(FILE *f, const char *key, const status_jobq_t *q, int n)
@@ -125,6 +129,12 @@ extern int status_json(FILE *f, const status_t *st)
 		_place(f, &st->where);
 		fputc('}', f);
 	}
+	if (st->cluster->has_tally)
+		fprintf(f, ",\"preemptions\":{\"plans\":%" PRIu64 ",\"jobs\":"
+			"%" PRIu64 ",\"lost_gpu_seconds\":%" PRIu64 "}",
+			st->cluster->tally.preemptions,
+			st->cluster->tally.preempted_jobs,
+			st->cluster->tally.lost_gpu_seconds);
 	_jobs(f, "running", st->running, st->nrunning);
 	_jobs(f, "pending", st->pending, st->npending);
 	fputs("}\n", f);

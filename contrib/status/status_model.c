@@ -494,13 +494,13 @@ static int _measure(const status_t *st, const tp_placement_t *p,
 	free(names);
 	if (!at->hosts)
 		return -1;
-	/* Only the locality fields of the metrics are used. */
 	if (tp_metrics(st->cluster->state, p, &m))
 		return -1;
 	at->gpus = m.gpus;
 	at->leaves = m.leaves;
 	at->domains = m.domains;
 	at->max_hops = m.max_hops;
+	at->efficiency = m.efficiency;
 	return 0;
 }
 

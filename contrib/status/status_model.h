@@ -55,6 +55,8 @@ typedef struct {
 	status_job_t *job;	/* owned, njobs of them */
 	int njobs;
 	int cap;
+	bool has_tally;		/* the preemption counters were read */
+	tp_preempt_tally_t tally;	/* slurmctld's, with has_tally */
 } status_cluster_t;
 
 /*
@@ -135,6 +137,8 @@ typedef struct {
 	int leaves;
 	int domains;
 	int max_hops;
+	double efficiency;	/* tp_metrics(): predicted bus bandwidth
+				 * over the best for its shape, 0 to 1 */
 	int min_leaves;		/* least leaves the job could have on an
 				 * idle fabric */
 	char *why;		/* NULL, or why it was not placed */

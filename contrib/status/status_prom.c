@@ -1,14 +1,22 @@
 /*****************************************************************************\
  *  status_prom.c - topopack-status --prometheus: the Prometheus text
- *  exposition format (0.0.4), for node_exporter's textfile collector.
- *  Every metric is a gauge; each family has its # HELP and # TYPE lines
- *  and all its samples together, as the format requires.
+ *  exposition format (0.0.4), for node_exporter's textfile collector and
+ *  for --listen. Gauges, slurmctld's preemption counters and a histogram
+ *  of the running jobs' placement efficiency; each family has its # HELP
+ *  and # TYPE lines and all its samples together, as the format requires.
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <inttypes.h>
+
 #include "status_render.h"
+
+/* Upper bounds of the efficiency histogram's buckets: 1 is a placement
+ * nothing beats, the others tell how far below it the rest are. */
+static const double _eff_le[] = { 0.25, 0.5, 0.75, 0.9, 0.99, 1 };
+#define N_EFF_LE (sizeof(_eff_le) / sizeof(_eff_le[0]))
 
 /* A label value: backslash, double quote and line feed escaped. */
 static void _label(FILE *f, const char *s)
@@ -25,9 +33,60 @@ static void _label(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void _typed(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 static void _family(FILE *f, const char *name, const char *help)
 {
-	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	_typed(f, name, "gauge", help);
+}
+
+/* Running jobs whose nodes could be read, by placement efficiency. */
+static void _efficiency(FILE *f, const status_t *st)
+{
+	const char *name = "topopack_job_efficiency_ratio";
+	uint64_t bucket[N_EFF_LE] = { 0 }, count = 0;
+	double sum = 0;
+
+	_typed(f, name, "histogram", "Placement efficiency of running jobs: "
+	       "predicted all-reduce bus bandwidth over the best any "
+	       "placement of their shape gets on the idle fabric.");
+	for (int i = 0; i < st->nrunning; i++) {
+		const status_place_t *at = &st->running[i].at;
+
+		if (at->why)
+			continue;
+		for (size_t b = 0; b < N_EFF_LE; b++)
+			bucket[b] += at->efficiency <= _eff_le[b];
+		sum += at->efficiency;
+		count++;
+	}
+	for (size_t b = 0; b < N_EFF_LE; b++)
+		fprintf(f, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name,
+			_eff_le[b], bucket[b]);
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %.6f\n"
+		"%s_count %" PRIu64 "\n", name, count, name, sum, name, count);
+}
+
+/* slurmctld's preemption counters, when they were read. */
+static void _tally(FILE *f, const tp_preempt_tally_t *t)
+{
+	_typed(f, "topopack_preemptions_total", "counter",
+	       "Preemption plans topopack carried out.");
+	fprintf(f, "topopack_preemptions_total %" PRIu64 "\n",
+		t->preemptions);
+	_typed(f, "topopack_preempted_jobs_total", "counter",
+	       "Jobs preempted by those plans.");
+	fprintf(f, "topopack_preempted_jobs_total %" PRIu64 "\n",
+		t->preempted_jobs);
+	_typed(f, "topopack_preempt_lost_gpu_seconds_total", "counter",
+	       "Work the preempted jobs lost since their start or last "
+	       "checkpoint, GPU-seconds.");
+	fprintf(f, "topopack_preempt_lost_gpu_seconds_total %" PRIu64 "\n",
+		t->lost_gpu_seconds);
 }
 
 static void _groups(FILE *f, const char *what, const char *label,
@@ -149,6 +208,9 @@ extern int status_prom(FILE *f, const status_t *st)
 	_job_metric(f, st, "topopack_job_max_hops",
 		    "Links between the farthest two GPUs of a running job.",
 		    3);
+	_efficiency(f, st);
+	if (st->cluster->has_tally)
+		_tally(f, &st->cluster->tally);
 
 	if (st->has_where) {
 		char shape[32];

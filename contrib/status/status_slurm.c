@@ -104,6 +104,31 @@ static int _tres_gpus(const char *tres)
 	return 0;
 }
 
+/*
+ * GPUs a job asks for in its TRES_PER_JOB or TRES_PER_NODE: "gres:gpu:4",
+ * "gres:gpu:h100:4" or "gres/gpu:4", several separated by ',' or ';'.
+ */
+static int _tres_per_gpus(const char *tres)
+{
+	const char *p = tres;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",;");
+
+		if (!strncmp(p, "gres:gpu", 8) || !strncmp(p, "gres/gpu", 8)) {
+			const char *num = p + len;
+
+			while (num > p && num[-1] >= '0' && num[-1] <= '9')
+				num--;
+			if (num < p + len && (num[-1] == ':' || num[-1] == '='))
+				return atoi(num);
+		}
+		p += len;
+		p += *p ? 1 : 0;
+	}
+	return 0;
+}
+
 /* slurm.conf's directory joined with name, if that file exists (or must
  * is set). RET malloc'd path or NULL. */
 static char *_next_to_conf(const char *name, bool must)
@@ -137,6 +162,24 @@ static int _node_cond(uint32_t state)
 	if (state & NODE_STATE_RES)
 		return STATUS_NODE_RESERVED;
 	return STATUS_NODE_UP;
+}
+
+/*
+ * No new job fits: every CPU is allocated. slurmctld reports a node
+ * that is partly used as ALLOCATED too (MIXED is what sinfo and scontrol
+ * work out), so the allocated CPUs tell the two apart, as they do.
+ */
+static bool _full(const node_info_t *ni)
+{
+	uint16_t alloc = 0;
+
+	if ((ni->node_state & NODE_STATE_BASE) != NODE_STATE_ALLOCATED)
+		return false;
+	if (slurm_get_select_nodeinfo(ni->select_nodeinfo,
+				      SELECT_NODEDATA_SUBCNT,
+				      NODE_STATE_ALLOCATED, &alloc))
+		return true;
+	return alloc >= ni->cpus;
 }
 
 static int _slurm_fail(tp_error_t *err, const char *what)
@@ -175,7 +218,6 @@ static int _nodes(status_cluster_t *c, const node_info_msg_t *nodes,
 	for (uint32_t i = 0; i < nodes->record_count; i++) {
 		const node_info_t *ni = &nodes->node_array[i];
 		int node, gpus, used;
-		uint32_t base = ni->node_state & NODE_STATE_BASE;
 
 		if (!ni->name || (node = tp_fabric_node_index(c->fabric,
 							      ni->name)) < 0)
@@ -184,10 +226,8 @@ static int _nodes(status_cluster_t *c, const node_info_msg_t *nodes,
 		used = _gres_gpus(ni->gres_used);
 		if (used > gpus)
 			used = gpus;
-		/* Allocated (not mixed): nothing left for a new job. */
-		if (status_cluster_set_node(c, node, used,
-					    users[node], base ==
-					    NODE_STATE_ALLOCATED,
+		if (status_cluster_set_node(c, node, used, users[node],
+					    _full(ni),
 					    _node_cond(ni->node_state), err))
 			return -1;
 	}
@@ -214,11 +254,18 @@ static int _jobs(status_cluster_t *c, const job_info_msg_t *jobs)
 		if (!sj.user && (pw = getpwuid(j->user_id)))
 			sj.user = pw->pw_name;
 		sj.running = state == JOB_RUNNING;
+		/* The TRES strings hold GPUs only where slurm.conf's
+		 * AccountingStorageTRES lists gres/gpu; the GRES fields
+		 * always do. */
 		if (sj.running) {
 			sj.nodes = j->nodes;
-			sj.gpus = _tres_gpus(j->tres_alloc_str);
+			if (!(sj.gpus = _tres_gpus(j->tres_alloc_str)))
+				sj.gpus = _gres_gpus(j->gres_total);
 		} else {
-			sj.gpus = _tres_gpus(j->tres_req_str);
+			if (!(sj.gpus = _tres_gpus(j->tres_req_str)) &&
+			    !(sj.gpus = _tres_per_gpus(j->tres_per_job)))
+				sj.gpus = _tres_per_gpus(j->tres_per_node) *
+					(int) j->num_nodes;
 			if (j->max_nodes && j->max_nodes == j->num_nodes)
 				sj.nnodes = (int) j->num_nodes;
 			else if (!sj.gpus)
@@ -256,11 +303,12 @@ extern status_cluster_t *status_slurm_read(const char *topology,
 	int *users = NULL;
 
 	slurm_init(NULL);
-	if (slurm_load_node(0, &nodes, SHOW_ALL)) {
+	/* SHOW_DETAIL: the nodes' gres_used and the jobs' GRES per node. */
+	if (slurm_load_node(0, &nodes, SHOW_ALL | SHOW_DETAIL)) {
 		_slurm_fail(err, "slurm_load_node");
 		goto fini;
 	}
-	if (slurm_load_jobs(0, &jobs, SHOW_ALL)) {
+	if (slurm_load_jobs(0, &jobs, SHOW_ALL | SHOW_DETAIL)) {
 		_slurm_fail(err, "slurm_load_jobs");
 		goto fini;
 	}
@@ -312,4 +360,26 @@ fini:
 	if (nodes)
 		slurm_free_node_info_msg(nodes);
 	return c;
+}
+
+extern char *status_slurm_tally_path(tp_error_t *err)
+{
+	slurm_conf_t *conf = NULL;
+	char *path = NULL;
+
+	slurm_init(NULL);
+	if (slurm_load_ctl_conf(0, &conf)) {
+		_slurm_fail(err, "slurm_load_ctl_conf");
+		return NULL;
+	}
+	if (!conf->state_save_location)
+		snprintf(err->text, sizeof(err->text), "slurmctld reports no "
+			 "StateSaveLocation");
+	else if (asprintf(&path, "%s/%s", conf->state_save_location,
+			  TP_PREEMPT_TALLY_FILE) < 0) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		path = NULL;
+	}
+	slurm_free_ctl_conf(conf);
+	return path;
 }

@@ -19,12 +19,20 @@
  * IN topopack - topopack.conf, or NULL: the one next to slurm.conf if
  *	there is one
  * Each node's GPU count is its configured gres/gpu; GPUs in use come
- * from its gres_used, a job's from its tres_alloc_str (running) or
- * tres_req_str (pending) and per node from its gres_detail.
+ * from its gres_used, a job's from its tres_alloc_str or gres_total
+ * (running) or tres_req_str, tres_per_job or tres_per_node (pending),
+ * and per node from its gres_detail.
  * RET a cluster, or NULL with err
  */
 extern status_cluster_t *status_slurm_read(const char *topology,
 					   const char *topopack,
 					   tp_error_t *err);
+
+/*
+ * The preemption counters file slurmctld keeps: TP_PREEMPT_TALLY_FILE in
+ * the StateSaveLocation of the running configuration.
+ * RET a malloc'd path, or NULL with err
+ */
+extern char *status_slurm_tally_path(tp_error_t *err);
 
 #endif /* _TOPOPACK_STATUS_SLURM_H */

@@ -5,6 +5,7 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "status_render.h"
@@ -64,17 +65,18 @@ static void _running(FILE *f, const status_t *st)
 		st->nrunning);
 	if (!st->nrunning)
 		return;
-	fprintf(f, "%-12s %-10s %-14s %5s %5s %6s %5s %7s %4s  %s\n",
+	fprintf(f, "%-12s %-10s %-14s %5s %5s %6s %5s %7s %4s %4s  %s\n",
 		"JOBID", "USER", "NAME", "GPUS", "NODES", "LEAVES", "LEAST",
-		"DOMAINS", "HOPS", "NODELIST");
+		"DOMAINS", "HOPS", "EFF", "NODELIST");
 	for (int i = 0; i < st->nrunning; i++) {
 		const status_jobq_t *q = &st->running[i];
 
-		fprintf(f, "%-12s %-10.10s %-14.14s %5d %5d %6d %5d %7d %4d  "
-			"%s%s\n", q->job->id, _or(q->job->user, "-"),
+		fprintf(f, "%-12s %-10.10s %-14.14s %5d %5d %6d %5d %7d %4d "
+			"%4.2f  %s%s\n", q->job->id, _or(q->job->user, "-"),
 			_or(q->job->name, "-"), q->at.gpus, q->at.nnodes,
 			q->at.leaves, q->at.min_leaves, q->at.domains,
-			q->at.max_hops, _or(q->at.hosts, "-"),
+			q->at.max_hops, q->at.efficiency,
+			_or(q->at.hosts, "-"),
 			q->outside ? " (and nodes outside the topology)" :
 			"");
 	}
@@ -123,6 +125,12 @@ extern int status_text(FILE *f, const status_t *st)
 	fprintf(f, "Fragmentation: %.3f (free GPUs not on idle nodes: %d of "
 		"%d); most free GPUs in one leaf: %d\n", st->fragmentation,
 		t->free - t->idle_gpus, t->free, st->largest_leaf_free);
+	if (st->cluster->has_tally)
+		fprintf(f, "Preemptions: %" PRIu64 " plans, %" PRIu64
+			" jobs preempted, %" PRIu64 " GPU-seconds lost\n",
+			st->cluster->tally.preemptions,
+			st->cluster->tally.preempted_jobs,
+			st->cluster->tally.lost_gpu_seconds);
 
 	fputc('\n', f);
 	_group_head(f, "LEAF");

@@ -791,10 +791,12 @@ cluster_stop() {
 }
 
 # _cluster_nodes_known: 0 when every node has registered with slurmctld
-# (no state "unk" and none marked not responding, "*").
+# (no state "unk" and none marked not responding, "*"). sinfo lists a
+# node once per partition: each node counts once.
 _cluster_nodes_known() {
 	local states
-	states=$(timeout 15 sinfo -h -N -o '%t' 2>/dev/null) || return 1
+	states=$(timeout 15 sinfo -h -N -o '%N %t' 2>/dev/null | sort -u) ||
+		return 1
 	[ "$(grep -c . <<<"$states")" -eq "$CLUSTER_NODES" ] &&
 		! grep -qE 'unk|\*' <<<"$states"
 }

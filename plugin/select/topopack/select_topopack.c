@@ -86,6 +86,16 @@ const char plugin_type[] = "select/topopack";
 const uint32_t plugin_id = SELECT_PLUGIN_TOPOPACK;
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
+/*
+ * Defined here, as select/cons_tres does, so that the plugin loads in
+ * programs linked with the public libslurm (which does not export them),
+ * such as topopack-status: slurm_load_node() loads every select plugin.
+ * In slurmctld, slurmd and the commands linked with libslurmfull, their
+ * own definitions take precedence.
+ */
+node_record_t **node_record_table_ptr;
+int node_record_count;
+
 static bool _placing = false;	/* SelectType is ours, in slurmctld */
 
 extern int init(void)

@@ -22,6 +22,7 @@
 #include "src/slurmctld/preempt.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "preempt_tally.h"
 #include "preempt_victims.h"
 #include "topopack_fabric.h"
 #include "topopack_hold.h"
@@ -395,6 +396,7 @@ extern bool topopack_preempt_offer(const cons_tres_call_t *call,
 	}
 	info("topopack: preempt JobId=%s for JobId=%u nodes=%s lost_gpu_seconds=%.0f",
 	     ids, job_ptr->job_id, names, plan->lost_gpu_seconds);
+	preempt_tally_add(plan->count, plan->lost_gpu_seconds);
 	if (!_same_ids(*preempted, plan->id, plan->count)) {
 		chosen = _ids_of_list(*preempted);
 		info("topopack: JobId=%u: Slurm preempts JobId=%s of the plan",

@@ -20,6 +20,7 @@
 #include "src/common/xstring.h"
 #include "src/interfaces/preempt.h"
 
+#include "preempt_tally.h"
 #include "slurm_gpus.h"
 #include "topology_preempt.h"
 #include "topopack_hold.h"
@@ -188,8 +189,9 @@ static void _restrict(const slurm_fabric_t *sf, job_record_t *job_ptr,
 	}
 }
 
-/* The plan in slurmctld's log, as select/topopack of 22.05 writes it:
- * once per job and set of victims, not at every scheduling pass. */
+/* The plan in slurmctld's log, as select/topopack of 22.05 writes it, and
+ * in the preemption counters: once per job and set of victims, not at
+ * every scheduling pass. */
 static void _said(job_record_t *job_ptr, const plan_t *made,
 		  const tp_preempt_plan_t *plan, bitstr_t *nodes)
 {
@@ -202,6 +204,7 @@ static void _said(job_record_t *job_ptr, const plan_t *made,
 	info("topopack: preempt JobId=%s for JobId=%u nodes=%s lost_gpu_seconds=%.0f%s",
 	     made->victims, job_ptr->job_id, names, plan->lost_gpu_seconds,
 	     plan->cut ? " (search cut at its time budget)" : "");
+	preempt_tally_add(plan->count, plan->lost_gpu_seconds);
 	xfree(names);
 	_said_job = job_ptr->job_id;
 	xfree(_said_victims);
