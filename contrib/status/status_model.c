@@ -659,6 +659,81 @@ oom:
 	return -1;
 }
 
+/*
+ * The K leaves with the most of what a shape counts (GPUs, or nodes):
+ * their sum over the whole leaves (total) and over what is free now
+ * (idle nodes for a node shape). RET 0, or -1 (ENOMEM).
+ */
+static int _best_leaves(const status_t *st, const status_shape_t *w,
+			int *total, int *now)
+{
+	int n = st->nleaves, k = w->max_leaves < n ? w->max_leaves : n;
+	int *t = malloc((n ? n : 1) * sizeof(int));
+	int *f = malloc((n ? n : 1) * sizeof(int));
+
+	if (!t || !f) {
+		free(t);
+		free(f);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const status_group_t *g = &st->leaf[i];
+
+		t[i] = w->gpus > 0 ? g->gpus : g->nodes;
+		f[i] = w->gpus > 0 ? g->free : g->idle_nodes;
+	}
+	qsort(t, n, sizeof(int), _cmp_desc);
+	qsort(f, n, sizeof(int), _cmp_desc);
+	*total = *now = 0;
+	for (int i = 0; i < k; i++) {
+		*total += t[i];
+		*now += f[i];
+	}
+	free(t);
+	free(f);
+	return 0;
+}
+
+/*
+ * A shape limited to K leaves that cannot start: say whether no K leaves
+ * hold it even when idle, or how much is free in the best K now (the
+ * engine's own reason, "not enough free resources", does not tell these
+ * apart).
+ * RET 0, or -1 (ENOMEM)
+ */
+static int _where_why(status_t *st)
+{
+	const status_shape_t *w = &st->where_shape;
+	const char *unit = w->gpus > 0 ? "GPUs" : "nodes";
+	int size = w->gpus > 0 ? w->gpus : w->nodes, total, now;
+	char why[256];
+
+	if (st->where.placed || w->max_leaves <= 0)
+		return 0;
+	if (_best_leaves(st, w, &total, &now))
+		return -1;
+	if (now >= size)
+		return 0;	/* the engine's own reason is the one */
+	if (total < size && w->max_leaves == 1)
+		snprintf(why, sizeof(why),
+			 "no leaf holds %d %s (the largest: %d)", size, unit,
+			 total);
+	else if (total < size)
+		snprintf(why, sizeof(why),
+			 "no %d leaves hold %d %s (at most %d)", w->max_leaves,
+			 size, unit, total);
+	else if (w->max_leaves == 1)
+		snprintf(why, sizeof(why), "at most %d %s %s in one leaf now",
+			 now, unit, w->gpus > 0 ? "free" : "idle");
+	else
+		snprintf(why, sizeof(why), "at most %d %s %s in %d leaves now",
+			 now, unit, w->gpus > 0 ? "free" : "idle",
+			 w->max_leaves);
+	free(st->where.why);
+	st->where.why = strdup(why);
+	return st->where.why ? 0 : -1;
+}
+
 extern status_t *status_compute(const status_cluster_t *c,
 				const status_shape_t *where,
 				tp_policy_t policy, tp_error_t *err)
@@ -686,7 +761,7 @@ extern status_t *status_compute(const status_cluster_t *c,
 		st->where.min_leaves = where->gpus > 0 ?
 			_min_leaves(st, where->gpus, false) :
 			_min_leaves(st, where->nodes, true);
-		if (_place(st, &req, policy, &st->where)) {
+		if (_place(st, &req, policy, &st->where) || _where_why(st)) {
 			_oom(err);
 			goto fail;
 		}

@@ -38,7 +38,9 @@ static void _shape(char *buf, size_t size, const status_shape_t *s)
 		n = snprintf(buf, size, "%d GPUs", s->gpus);
 	else
 		n = snprintf(buf, size, "%d whole nodes", s->nodes);
-	if (s->max_leaves > 0 && n > 0 && (size_t) n < size)
+	if (s->max_leaves == 1 && n > 0 && (size_t) n < size)
+		snprintf(buf + n, size - n, " on one leaf");
+	else if (s->max_leaves > 0 && n > 0 && (size_t) n < size)
 		snprintf(buf + n, size - n, " on at most %d leaves",
 			 s->max_leaves);
 }

@@ -91,7 +91,7 @@ has "4-GPU job" "$out/table" "$(printf '%-12s %-10s %-14s %5d %5d %6d %5d %7d %4
 
 "$status" --shape gpus=64,leaves=1 >"$out/table64" 2>"$out/err"
 has "64 GPUs on one leaf: nowhere" "$out/table64" \
-	"  nowhere: not enough free resources for the request in one connected part of the fabric"
+	"  nowhere: no leaf holds 64 GPUs (the largest: 32)"
 
 "$status" --json --shape 32,leaves=1 >"$out/json" 2>"$out/err" ||
 	not_ok "json: $(head -c 300 "$out/err")"
