@@ -12,6 +12,7 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
+#include "src/common/hostlist.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 #include "src/common/read_config.h"
@@ -76,6 +77,19 @@ static void _log_fabric(topopack_fabric_t *tf)
 		   tf->nnodes, tp_fabric_gpu_count(tf->fabric),
 		   tp_fabric_leaf_count(tf->fabric),
 		   tp_fabric_domain_count(tf->fabric));
+	if (tp_fabric_spare_count(tf->fabric)) {
+		hostlist_t hl = hostlist_create(NULL);
+		char *names;
+
+		for (int f = 0; f < tf->nnodes; f++)
+			if (tp_fabric_node_spare(tf->fabric, f))
+				hostlist_push_host(hl, tp_fabric_node_name(
+							   tf->fabric, f));
+		names = hostlist_ranged_string_xmalloc(hl);
+		xstrfmtcat(line, ", spares %s (topopack.conf Spares=)", names);
+		xfree(names);
+		hostlist_destroy(hl);
+	}
 	if (xstrcmp(line, _last_line))
 		info("%s", line);
 	else

@@ -23,6 +23,7 @@
 #include "topology_eval.h"
 #include "topology_preempt.h"
 #include "topopack_request.h"
+#include "topopack_spares.h"
 
 /* The fabric in force, matched to Slurm's node table. */
 typedef struct {
@@ -347,6 +348,12 @@ extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
 		bit_and_not(te->node_map, held);
 		FREE_NULL_BITMAP(held);
 	}
+	/* Spare nodes only for preemptable and recovering jobs, whoever
+	 * places the job (topopack_spares.h). */
+	if (!_map_current())
+		topopack_spares_narrow(te->job_ptr, _map.fabric,
+				       _map.to_fabric, _map.slurm_nodes,
+				       te->node_map);
 	choice = _choose(te, &chosen);
 	slurm_mutex_unlock(&_lock);
 	if (choice == CHOICE_STOCK)
