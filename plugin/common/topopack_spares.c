@@ -10,6 +10,7 @@
 #include "src/common/bitstring.h"
 #include "src/common/log.h"
 #include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
 
 #include "slurm_release.h"
 #include "topopack_hold.h"
@@ -61,4 +62,26 @@ extern int topopack_spares_narrow(job_record_t *job_ptr,
 	}
 	FREE_NULL_BITMAP(taken);
 	return n;
+}
+
+extern char *topopack_spares_describe(const tp_fabric_t *fabric)
+{
+	int nnodes = tp_fabric_node_count(fabric), n = 0;
+	char **names, *list, *out = NULL;
+
+	if (!tp_fabric_spare_count(fabric))
+		return xstrdup("");
+	names = xcalloc(nnodes + 1, sizeof(char *));
+	for (int f = 0; f < nnodes; f++)
+		if (tp_fabric_node_spare(fabric, f))
+			names[n++] = (char *) tp_fabric_node_name(fabric, f);
+	/* libtopopack's hostlist: Slurm's hostlist_t differs by release. */
+	if ((list = tp_hostlist_compress(names, n))) {
+		xstrfmtcat(out, ", spares %s (topopack.conf Spares=)", list);
+		free(list);
+	} else {
+		xstrfmtcat(out, ", %d spares (topopack.conf Spares=)", n);
+	}
+	xfree(names);
+	return out;
 }

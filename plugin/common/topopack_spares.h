@@ -48,4 +48,11 @@ extern int topopack_spares_narrow(job_record_t *job_ptr,
 				  const int *to_fabric, int count,
 				  bitstr_t *node_bitmap);
 
+/*
+ * RET ", spares <hostlist> (topopack.conf Spares=)" for the fabric's
+ * spares, to end the adapters' "fabric:" log line, or "" when it has
+ * none; xfree it.
+ */
+extern char *topopack_spares_describe(const tp_fabric_t *fabric);
+
 #endif /* _TOPOPACK_SPARES_H */

@@ -12,7 +12,6 @@
 #include "src/common/slurm_xlator.h"
 
 #include "src/common/bitstring.h"
-#include "src/common/hostlist.h"
 #include "src/common/log.h"
 #include "src/common/node_conf.h"
 #include "src/common/read_config.h"
@@ -21,6 +20,7 @@
 
 #include "topopack_conf.h"
 #include "topopack_fabric.h"
+#include "topopack_spares.h"
 #include "topopack_nodes.h"
 
 static pthread_mutex_t _lock = PTHREAD_MUTEX_INITIALIZER;
@@ -71,25 +71,15 @@ static void _number_leaves(topopack_fabric_t *tf)
  * (slurmctld reconfigures right after starting), else at debug level. */
 static void _log_fabric(topopack_fabric_t *tf)
 {
-	char *line = NULL;
+	char *line = NULL, *spares;
 
 	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
 		   tf->nnodes, tp_fabric_gpu_count(tf->fabric),
 		   tp_fabric_leaf_count(tf->fabric),
 		   tp_fabric_domain_count(tf->fabric));
-	if (tp_fabric_spare_count(tf->fabric)) {
-		hostlist_t hl = hostlist_create(NULL);
-		char *names;
-
-		for (int f = 0; f < tf->nnodes; f++)
-			if (tp_fabric_node_spare(tf->fabric, f))
-				hostlist_push_host(hl, tp_fabric_node_name(
-							   tf->fabric, f));
-		names = hostlist_ranged_string_xmalloc(hl);
-		xstrfmtcat(line, ", spares %s (topopack.conf Spares=)", names);
-		xfree(names);
-		hostlist_destroy(hl);
-	}
+	spares = topopack_spares_describe(tf->fabric);
+	xstrcat(line, spares);
+	xfree(spares);
 	if (xstrcmp(line, _last_line))
 		info("%s", line);
 	else

@@ -125,6 +125,7 @@ static int _map_current(void)
 	unsigned long generation;
 	tp_fabric_t *fabric = tp_fabric_hold(&generation);
 	node_record_t *node_ptr;
+	char *spares;
 	int outside = 0;
 
 	if (!fabric) {
@@ -177,9 +178,12 @@ static int _map_current(void)
 		info("topopack: %d fabric nodes are not in slurm.conf and are never chosen",
 		     outside);
 	/* The words of select/topopack's line in 22.05. */
-	info("fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
+	spares = topopack_spares_describe(fabric);
+	info("fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf%s",
 	     _map.nnodes, tp_fabric_gpu_count(fabric),
-	     tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric));
+	     tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric),
+	     spares);
+	xfree(spares);
 	return 0;
 }
 
