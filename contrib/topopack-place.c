@@ -167,12 +167,32 @@ static tp_fabric_t *_load(const char *topology, const char *topopack)
  *  --check and --show
 \*****************************************************************************/
 
+/* The nodes topopack.conf's Spares= keeps for recovery, when any. */
+static void _check_spares(const tp_fabric_t *fabric, const char *topology)
+{
+	int nnodes = tp_fabric_node_count(fabric), n = 0;
+	int *node;
+	char *list;
+
+	if (!tp_fabric_spare_count(fabric))
+		return;
+	node = _xcalloc(nnodes, sizeof(int));
+	for (int i = 0; i < nnodes; i++)
+		if (tp_fabric_node_spare(fabric, i))
+			node[n++] = i;
+	list = _node_list(fabric, node, n);
+	printf("%s: spares=%d %s\n", topology, n, list);
+	free(list);
+	free(node);
+}
+
 static void _check(const tp_fabric_t *fabric, const char *topology)
 {
 	printf("%s: nodes=%d gpus=%d leaves=%d domains=%d levels=%d\n",
 	       topology, tp_fabric_node_count(fabric),
 	       tp_fabric_gpu_count(fabric), tp_fabric_leaf_count(fabric),
 	       tp_fabric_domain_count(fabric), tp_fabric_level_count(fabric));
+	_check_spares(fabric, topology);
 }
 
 /* Mark the nodes below switch sw in mark[], counting new ones in *n. */

@@ -143,6 +143,12 @@ extern int tp_fabric_node_gpus(const tp_fabric_t *fabric, int node);
 /* RET name of the node's leaf switch / NVLink domain. */
 extern const char *tp_fabric_node_leaf(const tp_fabric_t *fabric, int node);
 extern const char *tp_fabric_node_domain(const tp_fabric_t *fabric, int node);
+/* RET whether the node is a spare: one of the last Spares= nodes of its
+ * leaf switch or NVLink domain (topopack.conf(5)), kept for jobs
+ * recovering from a node failure and for preemptable work. */
+extern bool tp_fabric_node_spare(const tp_fabric_t *fabric, int node);
+/* RET the number of spare nodes in the fabric. */
+extern int tp_fabric_spare_count(const tp_fabric_t *fabric);
 
 /* RET links traversed between GPUs of nodes a and b: 0 same node, 2 same
  * leaf, 2(k+1) when the lowest common switch is of level k, or

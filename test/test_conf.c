@@ -48,6 +48,7 @@ typedef struct {
 static const load_case_t load_cases[] = {
 	GOOD(BASIC, NULL, 8, 2, 8, 0, 4),
 	GOOD(BASIC, "good-basic.topopack.conf", 8, 2, 5, 60, 4),
+	GOOD(BASIC, "good-spares.topopack.conf", 8, 2, 5, 64, 4),
 	GOOD(BASIC, "good-defaults.topopack.conf", 8, 2, 8, 30, 4),
 	GOOD("good-3level.topology.conf", NULL, 16, 4, 16, 0, 5),
 	GOOD("good-3level.topology.conf", "good-3level.topopack.conf",
@@ -140,6 +141,20 @@ static const load_case_t load_cases[] = {
 	    "bad-nvlinkspeed.topopack.conf", 2, "bad NvlinkSpeed value '0'"),
 	BAD(BASIC, "bad-uplinks.topopack.conf", "bad-uplinks.topopack.conf", 1,
 	    "bad Uplinks value '1.5'"),
+	BAD(BASIC, "bad-spares-all.topopack.conf",
+	    "bad-spares-all.topopack.conf", 2,
+	    "Spares=4 on switch leaf1: expected 0..3 (fewer than its 4 nodes)"),
+	BAD(BASIC, "bad-spares-negative.topopack.conf",
+	    "bad-spares-negative.topopack.conf", 1,
+	    "bad Spares value '-1' (expected a whole number 0.."),
+	BAD(BASIC, "bad-spares-word.topopack.conf",
+	    "bad-spares-word.topopack.conf", 1, "bad Spares value 'one'"),
+	BAD(BASIC, "bad-spares-spine.topopack.conf",
+	    "bad-spares-spine.topopack.conf", 2,
+	    "Spares= on switch spine1, which is not a leaf"),
+	BAD(BASIC, "bad-spares-domain.topopack.conf",
+	    "bad-spares-domain.topopack.conf", 2,
+	    "Spares=2 on domain nvl2: expected 0..1 (fewer than its 2 nodes)"),
 	BAD(BASIC, "bad-nodename-empty.topopack.conf",
 	    "bad-nodename-empty.topopack.conf", 2,
 	    "NodeName=gpu001 sets nothing"),
@@ -368,6 +383,47 @@ static const tp_switch_t *_switch(const tp_fabric_t *f, const char *name)
 	return NULL;
 }
 
+/* Spares= keeps the last nodes of a leaf (topology.conf's order) and of
+ * a domain (its Nodes= order); a node kept by both is one spare; no
+ * other node is a spare. */
+START_TEST(test_spares)
+{
+	static const char *const spare[] = { "gpu004", "gpu007", "gpu008" };
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_load(_path(BASIC),
+					_path("good-spares.topopack.conf"),
+					&err);
+	int n = 0;
+
+	ck_assert_msg(f, "%s", err.text);
+	for (int i = 0; i < tp_fabric_node_count(f); i++) {
+		bool want = false;
+
+		for (int k = 0; k < 3; k++)
+			want |= !strcmp(tp_fabric_node_name(f, i), spare[k]);
+		ck_assert_msg(tp_fabric_node_spare(f, i) == want,
+			      "%s: spare %d", tp_fabric_node_name(f, i),
+			      tp_fabric_node_spare(f, i));
+		n += want;
+	}
+	ck_assert_int_eq(tp_fabric_spare_count(f), 3);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(_switch(f, "leaf1")->spares, 1);
+	ck_assert_int_eq(_switch(f, "leaf1")->uplinks, 16);
+	ck_assert_int_eq(_switch(f, "leaf2")->spares, 1);
+	ck_assert(!tp_fabric_node_spare(f, -1));
+	ck_assert(!tp_fabric_node_spare(f, tp_fabric_node_count(f)));
+	tp_fabric_free(f);
+
+	/* Without Spares=, none. */
+	f = tp_fabric_load(_path(BASIC), _path("good-basic.topopack.conf"),
+			   &err);
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert_int_eq(tp_fabric_spare_count(f), 0);
+	tp_fabric_free(f);
+}
+END_TEST
+
 START_TEST(test_basic_attributes)
 {
 	tp_error_t err;
@@ -521,6 +577,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_syntax_callback_error);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_basic_attributes);
+	tcase_add_test(tc, test_spares);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_ens_lyon_x5);
 	tcase_add_test(tc, test_switch_info);

@@ -106,6 +106,20 @@ extern const char *tp_fabric_node_domain(const tp_fabric_t *f, int node)
 	return _valid(f, node) ? f->domains[f->nodes[node].domain].name : NULL;
 }
 
+extern bool tp_fabric_node_spare(const tp_fabric_t *f, int node)
+{
+	return _valid(f, node) && f->nodes[node].spare;
+}
+
+extern int tp_fabric_spare_count(const tp_fabric_t *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < f->nnodes; i++)
+		n += f->nodes[i].spare;
+	return n;
+}
+
 extern int tp_fabric_switch_count(const tp_fabric_t *f)
 {
 	return f->nswitches;

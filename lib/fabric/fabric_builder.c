@@ -392,6 +392,54 @@ extern int tp_builder_switch_links(tp_builder_t *b, const char *sw,
 	return 0;
 }
 
+extern int tp_builder_switch_spares(tp_builder_t *b, const char *sw, int n,
+				    tp_error_t *err)
+{
+	tp_bswitch_t *s;
+	int i;
+
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	if ((i = tp_name_index_get(b->switch_index, sw)) < 0) {
+		_fail(b, err, "unknown switch %s (not in topology.conf)", sw);
+		errno = ENOENT;
+		return -1;
+	}
+	s = &b->switches[i];
+	if (!s->nnodes) {
+		_fail(b, err, "Spares= on switch %s, which is not a leaf (no Nodes= in topology.conf)",
+		      sw);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((n < 0) || (n >= s->nnodes)) {
+		_fail(b, err, "Spares=%d on switch %s: expected 0..%d (fewer than its %d nodes)",
+		      n, sw, s->nnodes - 1, s->nnodes);
+		errno = EINVAL;
+		return -1;
+	}
+	s->spares = n;
+	return 0;
+}
+
+extern int tp_builder_domain_spares(tp_builder_t *b, int domain, int n,
+				    tp_error_t *err)
+{
+	tp_bdomain_t *d;
+
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	d = &b->domains[domain];
+	if ((n < 0) || (n >= d->nnodes)) {
+		_fail(b, err, "Spares=%d on domain %s: expected 0..%d (fewer than its %d nodes)",
+		      n, d->name, d->nnodes - 1, d->nnodes);
+		errno = EINVAL;
+		return -1;
+	}
+	d->spares = n;
+	return 0;
+}
+
 extern int tp_builder_add_domain(tp_builder_t *b, const char *name,
 				 double nvlink_gbps, tp_error_t *err)
 {

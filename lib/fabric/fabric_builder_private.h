@@ -26,6 +26,7 @@ typedef struct {
 	int nnodes, node_cap;
 	int uplinks;
 	double uplink_gbps;
+	int spares;		/* Spares= of a leaf, 0: none */
 	char *members;		/* Nodes= or Switches= as written */
 	char *link_speed;	/* LinkSpeed= as written, or NULL */
 } tp_bswitch_t;
@@ -50,6 +51,7 @@ typedef struct {
 	int *nodes;
 	int nnodes, node_cap;
 	double nvlink_gbps;	/* 0: default */
+	int spares;		/* Spares=, 0: none */
 } tp_bdomain_t;
 
 struct tp_builder {

@@ -150,6 +150,29 @@ fini:
  * whatever fails.
  * RET the fabric without its block tree, or NULL (ENOMEM)
  */
+/*
+ * Spares= keeps the last nodes of a leaf (as topology.conf lists them) or
+ * of a domain (as its Nodes= lists them): a fixed choice that an admin can
+ * read off the files, and the nodes that index-order placement (Slurm's
+ * own, and first fits) reaches last. A node kept by its leaf and by its
+ * domain is one spare.
+ */
+static void _mark_spares(tp_fabric_t *f)
+{
+	for (int s = 0; s < f->nswitches; s++) {
+		const tp_switch_t *sw = &f->switches[s];
+
+		for (int k = sw->nnodes - sw->spares; k < sw->nnodes; k++)
+			f->nodes[sw->nodes[k]].spare = true;
+	}
+	for (int d = 0; d < f->ndomains; d++) {
+		const tp_domain_t *dom = &f->domains[d];
+
+		for (int k = dom->nnodes - dom->spares; k < dom->nnodes; k++)
+			f->nodes[dom->nodes[k]].spare = true;
+	}
+}
+
 static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 {
 	tp_fabric_t *f = calloc(1, sizeof(*f));
@@ -199,6 +222,7 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		s->link_speed = bs->link_speed;
 		bs->link_speed = NULL;
 		s->uplinks = bs->uplinks;
+		s->spares = bs->spares;
 		s->uplink_gbps = bs->uplink_gbps > 0 ? bs->uplink_gbps :
 			b->default_nic_gbps;
 	}
@@ -213,6 +237,7 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		d->nnodes = bd->nnodes;
 		d->nvlink_gbps = bd->nvlink_gbps > 0 ? bd->nvlink_gbps :
 			b->default_nvlink_gbps;
+		d->spares = bd->spares;
 	}
 	nimplicit = b->ndomains;
 	for (int i = 0; i < b->nnodes; i++) {
@@ -254,6 +279,7 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 		if (tp_name_index_put(f->name_index, n->name, i))
 			goto nomem;
 	}
+	_mark_spares(f);
 	return f;
 nomem:
 	tp_fabric_free(f);

@@ -30,6 +30,8 @@ typedef struct {
 	int conf_gpus;		/* what topopack.conf gives (or 0) ... */
 	int conf_gpu_type;	/* ... before an inventory's */
 	bool gpus_stated;	/* topopack.conf states its GPUs */
+	bool spare;		/* kept for recovery (Spares= of its leaf
+				 * or domain) */
 } tp_node_t;
 
 typedef struct {
@@ -41,6 +43,7 @@ typedef struct {
 	int nnodes;
 	int uplinks;		/* 0: non-blocking */
 	double uplink_gbps;
+	int spares;		/* leaf switches: Spares=, 0: none */
 	int block;		/* leaf switches: their leaf block */
 	char *file;		/* where its line is, or NULL */
 	int line;
@@ -53,6 +56,7 @@ typedef struct {
 	int *nodes;
 	int nnodes;
 	double nvlink_gbps;	/* per GPU */
+	int spares;		/* Spares=, 0: none */
 	bool implicit;		/* a node's own NVSwitch, not configured */
 } tp_domain_t;
 
@@ -159,6 +163,18 @@ extern int tp_builder_node_nics(tp_builder_t *b, const char *node,
 extern int tp_builder_switch_links(tp_builder_t *b, const char *sw,
 				   int uplinks, double uplink_gbps,
 				   tp_error_t *err);
+
+/*
+ * Keep the last n nodes of a leaf switch (in the order topology.conf lists
+ * them) or of an NVLink domain (in the order of its Nodes=) for recovery.
+ * RET 0, or -1 with err when the switch is unknown or not a leaf, or n is
+ * not less than the block's node count (a block of spares only would run
+ * no ordinary job at all).
+ */
+extern int tp_builder_switch_spares(tp_builder_t *b, const char *sw, int n,
+				    tp_error_t *err);
+extern int tp_builder_domain_spares(tp_builder_t *b, int domain, int n,
+				    tp_error_t *err);
 
 /* Declare an NVLink domain. RET its index or -1 on duplicate name. */
 extern int tp_builder_add_domain(tp_builder_t *b, const char *name,

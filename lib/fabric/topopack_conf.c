@@ -5,7 +5,9 @@
  *	NodeName=<hostlist>|DEFAULT [Gpus=<0..1024>] [GpuType=<word>]
  *		[Nics=<1..1024>] [NicNames=<hostlist>] [NicSpeed=<Gb/s>]
  *	DomainName=<name> Nodes=<hostlist> [NvlinkSpeed=<Gb/s per GPU>]
+ *		[Spares=<0..nodes-1>]
  *	SwitchName=<name> [Uplinks=<1..65536>] [UplinkSpeed=<Gb/s>]
+ *		[Spares=<0..nodes-1>]
  *	NvlinkSpeed=<Gb/s per GPU>
  *
  *  The first key says what the line is. NodeName=DEFAULT follows Slurm's
@@ -15,6 +17,10 @@
  *  that gets no GPU count at all takes the builder's default (that of the
  *  last NodeName=DEFAULT with Gpus=, else 0); GpuType= without Gpus=
  *  keeps the count the node has so far.
+ *
+ *  Spares=N keeps the last N nodes of a leaf switch or a domain for jobs
+ *  recovering from a node failure (fabric_finish.c says which and why);
+ *  N must leave at least one node of the block to ordinary jobs.
  *
  *  Nodes and switches must exist in topology.conf; NVLink domains are
  *  declared here only, and nodes left out of every domain are their own
@@ -26,6 +32,7 @@
 
 #define _GNU_SOURCE		/* strcasecmp */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +70,9 @@ typedef struct {
 static const char *_node_keys[] = { "NodeName", "Gpus", "GpuType", "Nics",
 				    "NicNames", "NicSpeed", NULL };
 static const char *_domain_keys[] = { "DomainName", "Nodes", "NvlinkSpeed",
-				      NULL };
+				      "Spares", NULL };
 static const char *_switch_keys[] = { "SwitchName", "Uplinks",
-				      "UplinkSpeed", NULL };
+				      "UplinkSpeed", "Spares", NULL };
 static const char *_nvlink_keys[] = { "NvlinkSpeed", NULL };
 
 static void _attrs_init(attrs_t *a)
@@ -385,9 +392,10 @@ static int _domain_line(reader_t *r, const char *file, int line,
 			const tp_conf_pair_t *pairs, int npairs,
 			tp_error_t *err)
 {
-	const tp_conf_pair_t *nodes, *speed;
+	const tp_conf_pair_t *nodes, *speed, *spares;
 	double gbps = 0;
 	char **names = NULL;
+	long nspares = 0;
 	int n, d, rc = -1;
 
 	if (_check_keys(file, line, pairs, npairs, _domain_keys, err))
@@ -401,6 +409,9 @@ static int _domain_line(reader_t *r, const char *file, int line,
 	speed = tp_conf_find(pairs, npairs, "NvlinkSpeed");
 	if (speed && _bad_gbps(file, line, speed, &gbps, err))
 		return -1;
+	spares = tp_conf_find(pairs, npairs, "Spares");
+	if (spares && _bad_int(file, line, spares, 0, INT_MAX, &nspares, err))
+		return -1;
 	if ((n = _expand(file, line, nodes, &names, err)) < 0)
 		return -1;
 	tp_builder_where(r->b, file, line);
@@ -411,6 +422,9 @@ static int _domain_line(reader_t *r, const char *file, int line,
 		if (tp_builder_domain_node(r->b, d, names[i], err))
 			goto fini;
 	}
+	tp_builder_where(r->b, file, line);
+	if (spares && tp_builder_domain_spares(r->b, d, (int) nspares, err))
+		goto fini;
 	rc = 0;
 fini:
 	tp_hostlist_free(names, n);
@@ -421,24 +435,32 @@ static int _switch_line(reader_t *r, const char *file, int line,
 			const tp_conf_pair_t *pairs, int npairs,
 			tp_error_t *err)
 {
-	const tp_conf_pair_t *uplinks, *speed;
+	const tp_conf_pair_t *uplinks, *speed, *spares;
 	double gbps = 0;
-	long v = -1;
+	long v = -1, nspares = 0;
 
 	if (_check_keys(file, line, pairs, npairs, _switch_keys, err))
 		return -1;
 	uplinks = tp_conf_find(pairs, npairs, "Uplinks");
 	speed = tp_conf_find(pairs, npairs, "UplinkSpeed");
-	if (!uplinks && !speed)
+	spares = tp_conf_find(pairs, npairs, "Spares");
+	if (!uplinks && !speed && !spares)
 		return tp_conf_error(err, file, line,
-				     "SwitchName=%.64s sets nothing (expected Uplinks= or UplinkSpeed=)",
+				     "SwitchName=%.64s sets nothing (expected Uplinks=, UplinkSpeed= or Spares=)",
 				     pairs[0].value);
 	if (uplinks && _bad_int(file, line, uplinks, 1, _MAX_UPLINKS, &v,
 				err))
 		return -1;
 	if (speed && _bad_gbps(file, line, speed, &gbps, err))
 		return -1;
+	if (spares && _bad_int(file, line, spares, 0, INT_MAX, &nspares, err))
+		return -1;
 	tp_builder_where(r->b, file, line);
+	if (spares && tp_builder_switch_spares(r->b, pairs[0].value,
+					       (int) nspares, err))
+		return -1;
+	if (!uplinks && !speed)
+		return 0;
 	return tp_builder_switch_links(r->b, pairs[0].value, (int) v, gbps,
 				       err);
 }

@@ -30,6 +30,13 @@
 	((gres_js)->flags & GRES_NO_CONSUME)
 #endif
 
+/* slurm_job_preempt_mode() and the PREEMPT_MODE_* it returns. */
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
+#include "src/interfaces/preempt.h"
+#else
+#include "src/slurmctld/preempt.h"
+#endif
+
 #if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 0)
 /* The names later releases give them. */
 typedef struct job_details job_details_t;

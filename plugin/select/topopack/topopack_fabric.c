@@ -20,6 +20,7 @@
 
 #include "topopack_conf.h"
 #include "topopack_fabric.h"
+#include "topopack_spares.h"
 #include "topopack_nodes.h"
 
 static pthread_mutex_t _lock = PTHREAD_MUTEX_INITIALIZER;
@@ -70,12 +71,15 @@ static void _number_leaves(topopack_fabric_t *tf)
  * (slurmctld reconfigures right after starting), else at debug level. */
 static void _log_fabric(topopack_fabric_t *tf)
 {
-	char *line = NULL;
+	char *line = NULL, *spares;
 
 	xstrfmtcat(line, "fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
 		   tf->nnodes, tp_fabric_gpu_count(tf->fabric),
 		   tp_fabric_leaf_count(tf->fabric),
 		   tp_fabric_domain_count(tf->fabric));
+	spares = topopack_spares_describe(tf->fabric);
+	xstrcat(line, spares);
+	xfree(spares);
 	if (xstrcmp(line, _last_line))
 		info("%s", line);
 	else

@@ -23,6 +23,7 @@
 #include "topopack_pick.h"
 #include "topopack_preempt.h"
 #include "topopack_recover.h"
+#include "topopack_spares.h"
 #include "topopack_request.h"
 
 #define MAX_NARROW 2	/* placement's nodes, then its leaf block */
@@ -103,6 +104,18 @@ fini:
 	topopack_fabric_unlock();
 }
 
+/* topopack_spares.h: jobs that may not use spares are not offered them. */
+static void _narrow_spares(const cons_tres_call_t *call)
+{
+	topopack_fabric_t *tf = topopack_fabric_lock();
+
+	if (tf)
+		topopack_spares_narrow(call->job_ptr, tf->fabric,
+				       tf->to_fabric, tf->slurm_count,
+				       call->node_bitmap);
+	topopack_fabric_unlock();
+}
+
 extern int topopack_pick_job(const cons_tres_call_t *call)
 {
 	job_record_t *job_ptr = call->job_ptr;
@@ -114,6 +127,9 @@ extern int topopack_pick_job(const cons_tres_call_t *call)
 	/* 0. Nodes held for recovering jobs are not offered to others;
 	 * nodes that failed under a recovering job not to it. */
 	recovering = topopack_recover_narrow(call);
+
+	/* 0b. Spare nodes only for preemptable and recovering jobs. */
+	_narrow_spares(call);
 
 	/* 1. A plan held for the job while its victims drain. */
 	if ((call->mode != SELECT_MODE_TEST_ONLY) &&

@@ -200,11 +200,20 @@ static bool _free(int i)
 		!node_ptr->comp_job_cnt && !IS_NODE_COMPLETING(node_ptr);
 }
 
+/* 0: a free spare, 1: another free node, 2: a busy node. */
+static int _kind(const topopack_fabric_t *tf, int i)
+{
+	if (!_free(i))
+		return 2;
+	return tp_fabric_node_spare(tf->fabric, tf->to_fabric[i]) ? 0 : 1;
+}
+
 /*
  * The nodes that may replace the failed ones, best first: of call's
  * node_bitmap, neither held nor failed, in an NVLink domain the job used
- * (tier 0), then under a leaf switch it used (tier 1); free nodes before
- * busy ones within a tier.
+ * (tier 0), then under a leaf switch it used (tier 1); within a tier
+ * free spares (topopack_spares.h) first, then other free nodes, then busy
+ * ones.
  * OUT cand - Slurm node indices (xfree it); RET their count
  * OUT region - every such node (FREE_NULL_BITMAP it)
  */
@@ -253,11 +262,12 @@ static int _candidates(const cons_tres_call_t *call,
 		if (tier[i] >= 0)
 			bit_set(*region, i);
 	}
-	/* Order: (tier, busy), then index. */
-	for (int pass = 0; pass < 4; pass++)
+	/* Order: (tier, kind), then index; kinds are free spares, which
+	 * are kept for this, other free nodes, then busy nodes. */
+	for (int pass = 0; pass < 6; pass++)
 		for (int i = 0; i < size && i < tf->slurm_count; i++)
-			if ((tier[i] == pass / 2) &&
-			    (_free(i) == !(pass % 2)))
+			if ((tier[i] == pass / 3) &&
+			    (_kind(tf, i) == pass % 3))
 				(*cand)[n++] = i;
 fini:
 	topopack_fabric_unlock();
@@ -265,6 +275,18 @@ fini:
 	xfree(leaf_used);
 	xfree(domain);
 	return n;
+}
+
+/* 0 when the best candidate is a free spare. */
+static int _kind_of_first(const int *cand, int n)
+{
+	topopack_fabric_t *tf = topopack_fabric_lock();
+	int kind = 1;
+
+	if (tf && n)
+		kind = _kind(tf, cand[0]);
+	topopack_fabric_unlock();
+	return kind;
 }
 
 /* cons_tres on the held nodes and the k first free candidates. */
@@ -391,7 +413,9 @@ extern bool topopack_recover_place(const cons_tres_call_t *call, int *rc)
 		if (*rc == SLURM_SUCCESS)
 			how = "its held nodes";
 	} else if (_try_free(call, &hold, cand, n, k, rc)) {
-		how = "a free node of its domains or leaves";
+		how = _kind_of_first(cand, n) ?
+			"a free node of its domains or leaves" :
+			"a free spare of its domains or leaves";
 	} else if ((k == 1) && _try_shared(call, &hold, cand, n, rc)) {
 		how = "a shared node of its domains or leaves";
 	} else if (_try_preempt(call, &hold, region, rc)) {

@@ -23,6 +23,7 @@
 #include "topology_eval.h"
 #include "topology_preempt.h"
 #include "topopack_request.h"
+#include "topopack_spares.h"
 
 /* The fabric in force, matched to Slurm's node table. */
 typedef struct {
@@ -124,6 +125,7 @@ static int _map_current(void)
 	unsigned long generation;
 	tp_fabric_t *fabric = tp_fabric_hold(&generation);
 	node_record_t *node_ptr;
+	char *spares;
 	int outside = 0;
 
 	if (!fabric) {
@@ -176,9 +178,12 @@ static int _map_current(void)
 		info("topopack: %d fabric nodes are not in slurm.conf and are never chosen",
 		     outside);
 	/* The words of select/topopack's line in 22.05. */
-	info("fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf",
+	spares = topopack_spares_describe(fabric);
+	info("fabric: %d nodes, %d GPUs, %d leaves, %d NVLink domains, GPUs from slurm.conf/gres.conf%s",
 	     _map.nnodes, tp_fabric_gpu_count(fabric),
-	     tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric));
+	     tp_fabric_leaf_count(fabric), tp_fabric_domain_count(fabric),
+	     spares);
+	xfree(spares);
 	return 0;
 }
 
@@ -347,6 +352,12 @@ extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
 		bit_and_not(te->node_map, held);
 		FREE_NULL_BITMAP(held);
 	}
+	/* Spare nodes only for preemptable and recovering jobs, whoever
+	 * places the job (topopack_spares.h). */
+	if (!_map_current())
+		topopack_spares_narrow(te->job_ptr, _map.fabric,
+				       _map.to_fabric, _map.slurm_nodes,
+				       te->node_map);
 	choice = _choose(te, &chosen);
 	slurm_mutex_unlock(&_lock);
 	if (choice == CHOICE_STOCK)
