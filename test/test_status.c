@@ -594,6 +594,72 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* Spares= nodes: counted per group and shown by every renderer. */
+START_TEST(test_spares)
+{
+	static const char snap[] = "node gpu008 gpus_used=2\n";
+	tp_error_t err = { .text = "" };
+	tp_fabric_t *fabric = tp_fabric_load(
+		tp_test_data("conf", "good-basic.topology.conf"),
+		tp_test_data("conf", "good-spares.topopack.conf"), &err);
+	status_cluster_t *c;
+	status_t *st;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_msg(fabric, "%s", err.text);
+	f = fmemopen((void *) snap, strlen(snap), "r");
+	ck_assert(f);
+	c = status_snapshot_read(f, "snap", fabric, &err);
+	fclose(f);
+	ck_assert_msg(c, "%s", err.text);
+	st = _compute(c, NULL);
+	/* leaf1 keeps gpu004; leaf2 gpu008, nvl2 gpu[007-008]. */
+	ck_assert_int_eq(st->leaf[0].spares, 1);
+	ck_assert_int_eq(st->leaf[0].spares_idle, 1);
+	ck_assert_int_eq(st->leaf[1].spares, 2);
+	ck_assert_int_eq(st->leaf[1].spares_idle, 1);
+	ck_assert_int_eq(st->total.spares, 3);
+	ck_assert_int_eq(st->total.spares_idle, 2);
+
+	out = _render(status_text, st);
+	ck_assert(strstr(out, "\nSpares: 3 nodes (2 idle), only for "
+			 "recovering and preemptable jobs\n"));
+	ck_assert(strstr(out, " DRAIN  RESV SPARE\nleaf1 "));
+	ck_assert(strstr(out, "\nleaf2                 4     32      2     30"
+			 "      0      3     0     0     0     2\n"));
+	free(out);
+	out = _render(status_prom, st);
+	ck_assert(strstr(out, "\ntopopack_nodes{state=\"spare\"} 3\n"));
+	ck_assert(strstr(out, "\ntopopack_leaf_nodes{leaf=\"leaf2\","
+			 "state=\"spare\"} 2\n"));
+	free(out);
+	out = _render(status_json, st);
+	ck_assert(strstr(out, "\"nodes_reserved\":0,\"spares\":3,"
+			 "\"spares_idle\":2}"));
+	free(out);
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(status_svg(f, st, NULL), 0);
+	fclose(f);
+	ck_assert_int_eq(_count(out, " spare\""), 3);
+	ck_assert(strstr(out, ">gpu008: 8 GPUs, 6 free, partly, spare<"));
+	free(out);
+	status_free(st);
+	status_cluster_free(c);
+
+	/* Without Spares= the table says nothing of them. */
+	c = _basic(NULL, &err);
+	ck_assert_msg(c, "%s", err.text);
+	st = _compute(c, NULL);
+	out = _render(status_text, st);
+	ck_assert(!strstr(out, "Spares:"));
+	free(out);
+	status_free(st);
+	status_cluster_free(c);
+}
+END_TEST
+
 static Suite *_suite(void)
 {
 	Suite *s = suite_create("status");
@@ -609,6 +675,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_snapshot_errors);
 	tcase_add_test(tc, test_shape_parse);
 	tcase_add_test(tc, test_render);
+	tcase_add_test(tc, test_spares);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -48,10 +48,11 @@ static void _group(FILE *f, const status_group_t *g)
 	_str(f, g->name);
 	fprintf(f, ",\"nodes\":%d,\"gpus\":%d,\"busy\":%d,\"free\":%d,"
 		"\"unavailable\":%d,\"idle_nodes\":%d,\"idle_gpus\":%d,"
-		"\"nodes_down\":%d,\"nodes_drain\":%d,\"nodes_reserved\":%d}",
+		"\"nodes_down\":%d,\"nodes_drain\":%d,\"nodes_reserved\":%d,"
+		"\"spares\":%d,\"spares_idle\":%d}",
 		g->nodes, g->gpus, g->busy, g->free, g->unavail, g->idle_nodes,
 		g->idle_gpus, g->nodes_down, g->nodes_drain,
-		g->nodes_reserved);
+		g->nodes_reserved, g->spares, g->spares_idle);
 }
 
 static void _place(FILE *f, const status_place_t *at)

@@ -258,6 +258,10 @@ static void _group_add(status_group_t *g, const status_cluster_t *c, int n,
 		g->idle_nodes++;
 		g->idle_gpus += gpus;
 	}
+	if (tp_fabric_node_spare(c->fabric, n)) {
+		g->spares++;
+		g->spares_idle += use == STATUS_USE_FREE;
+	}
 	g->nodes_down += c->cond[n] == STATUS_NODE_DOWN;
 	g->nodes_drain += c->cond[n] == STATUS_NODE_DRAIN;
 	g->nodes_reserved += c->cond[n] == STATUS_NODE_RESERVED;

@@ -116,6 +116,9 @@ typedef struct {
 	int nodes_down;
 	int nodes_drain;
 	int nodes_reserved;
+	int spares;		/* nodes kept for recovering and preemptable
+				 * jobs (topopack.conf Spares=) */
+	int spares_idle;	/* those with nothing on them, usable */
 } status_group_t;
 
 /* Free slots of one shape: jobs that could start at once, disjointly. */

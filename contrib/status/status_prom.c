@@ -111,17 +111,18 @@ static void _groups(FILE *f, const char *what, const char *label,
 	}
 	snprintf(name, sizeof(name), "topopack_%s_nodes", what);
 	fprintf(f, "# HELP %s Nodes of each %s: idle, down, drained, "
-		"reserved, all.\n# TYPE %s gauge\n", name, label, name);
+		"reserved, spare (topopack.conf Spares=), all.\n"
+		"# TYPE %s gauge\n", name, label, name);
 	for (int i = 0; i < n; i++) {
 		static const char *ns[] = { "idle", "down", "drain",
-					    "reserved", "all" };
-		int v[5] = { g[i].idle_nodes, g[i].nodes_down,
+					    "reserved", "spare", "all" };
+		int v[6] = { g[i].idle_nodes, g[i].nodes_down,
 			     g[i].nodes_drain, g[i].nodes_reserved,
-			     g[i].nodes };
+			     g[i].spares, g[i].nodes };
 
 		if (g[i].implicit)
 			continue;
-		for (int s = 0; s < 5; s++) {
+		for (int s = 0; s < 6; s++) {
 			fprintf(f, "%s{%s=", name, label);
 			_label(f, g[i].name);
 			fprintf(f, ",state=\"%s\"} %d\n", ns[s], v[s]);
@@ -164,9 +165,10 @@ extern int status_prom(FILE *f, const status_t *st)
 		"topopack_nodes{state=\"down\"} %d\n"
 		"topopack_nodes{state=\"drain\"} %d\n"
 		"topopack_nodes{state=\"reserved\"} %d\n"
+		"topopack_nodes{state=\"spare\"} %d\n"
 		"topopack_nodes{state=\"all\"} %d\n",
 		t->idle_nodes, t->nodes_down, t->nodes_drain,
-		t->nodes_reserved, t->nodes);
+		t->nodes_reserved, t->spares, t->nodes);
 	_family(f, "topopack_fragmentation",
 		"Share of free GPUs not on idle nodes (0 to 1).");
 	fprintf(f, "topopack_fragmentation %.6f\n", st->fragmentation);

@@ -5,8 +5,10 @@
  *  the leaves below it (leaves are laid out in depth-first order, so a
  *  switch's leaves are side by side). Under each leaf its nodes, four a
  *  row, those of one declared NVLink domain together in a box. A node is
- *  one rect of class "node USE", coloured by USE; the nodes of the job
- *  asked for (where it runs, or would start now) also have class "job".
+ *  one rect of class "node USE", coloured by USE; spare nodes
+ *  (topopack.conf Spares=) also have class "spare", a dashed outline,
+ *  and the nodes of the job asked for (where it runs, or would start
+ *  now) class "job".
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -229,17 +231,19 @@ static void _node(FILE *f, const status_t *st, const _layout_t *l, int n,
 	const status_cluster_t *c = st->cluster;
 	int gpus = tp_fabric_node_gpus(c->fabric, n);
 	int use = st->node_use[n];
+	bool spare = tp_fabric_node_spare(c->fabric, n);
 	int free_gpus = use <= STATUS_USE_BUSY ?
 		tp_state_node_free_gpus(c->state, n) : 0;
 
 	if (c->exclusive[n])
 		free_gpus = 0;
-	fprintf(f, "<rect class=\"node %s%s\" x=\"%d\" y=\"%d\" width=\"%d\" "
-		"height=\"%d\"><title>", status_use_name(use),
-		l->job[n] ? " job" : "", x, y, CELL - 3, CELL - 3);
+	fprintf(f, "<rect class=\"node %s%s%s\" x=\"%d\" y=\"%d\" "
+		"width=\"%d\" height=\"%d\"><title>", status_use_name(use),
+		spare ? " spare" : "", l->job[n] ? " job" : "", x, y,
+		CELL - 3, CELL - 3);
 	status_xml_puts(f, tp_fabric_node_name(c->fabric, n));
-	fprintf(f, ": %d GPUs, %d free, %s</title></rect>\n", gpus,
-		free_gpus, status_use_name(use));
+	fprintf(f, ": %d GPUs, %d free, %s%s</title></rect>\n", gpus,
+		free_gpus, status_use_name(use), spare ? ", spare" : "");
 }
 
 /* The y below column col's nodes. */
@@ -308,6 +312,7 @@ static const char _style[] =
 	".busy { fill: #d95f02; }\n"
 	".down { fill: #999999; }\n"
 	".reserved { fill: #7570b3; }\n"
+	".spare { stroke-width: 1.5; stroke-dasharray: 2 1; }\n"
 	".job { stroke: #000; stroke-width: 3; }\n"
 	"</style>\n";
 

@@ -17,17 +17,17 @@ static const char *_or(const char *s, const char *dflt)
 
 static void _group_head(FILE *f, const char *what)
 {
-	fprintf(f, "%-16s %6s %6s %6s %6s %6s %6s %5s %5s %5s\n", what,
+	fprintf(f, "%-16s %6s %6s %6s %6s %6s %6s %5s %5s %5s %5s\n", what,
 		"NODES", "GPUS", "BUSY", "FREE", "UNAVL", "IDLE", "DOWN",
-		"DRAIN", "RESV");
+		"DRAIN", "RESV", "SPARE");
 }
 
 static void _group(FILE *f, const status_group_t *g)
 {
-	fprintf(f, "%-16s %6d %6d %6d %6d %6d %6d %5d %5d %5d\n", g->name,
-		g->nodes, g->gpus, g->busy, g->free, g->unavail,
+	fprintf(f, "%-16s %6d %6d %6d %6d %6d %6d %5d %5d %5d %5d\n",
+		g->name, g->nodes, g->gpus, g->busy, g->free, g->unavail,
 		g->idle_nodes, g->nodes_down, g->nodes_drain,
-		g->nodes_reserved);
+		g->nodes_reserved, g->spares);
 }
 
 static void _shape(char *buf, size_t size, const status_shape_t *s)
@@ -124,6 +124,9 @@ extern int status_text(FILE *f, const status_t *st)
 	fprintf(f, "Nodes: %d idle, %d down, %d drained, %d reserved\n",
 		t->idle_nodes, t->nodes_down, t->nodes_drain,
 		t->nodes_reserved);
+	if (t->spares)
+		fprintf(f, "Spares: %d nodes (%d idle), only for recovering "
+			"and preemptable jobs\n", t->spares, t->spares_idle);
 	fprintf(f, "Fragmentation: %.3f (free GPUs not on idle nodes: %d of "
 		"%d); most free GPUs in one leaf: %d\n", st->fragmentation,
 		t->free - t->idle_gpus, t->free, st->largest_leaf_free);

@@ -74,9 +74,9 @@ sed 's/^/# /' "$out/table"
 has "cluster line" "$out/table" \
 	"Cluster: 8 nodes, 64 GPUs: 30 busy, 34 free, 0 unavailable"
 has "leaf1 GPUs" "$out/table" \
-	"leaf1                 4     32     30      2      0      0     0     0     0"
+	"leaf1                 4     32     30      2      0      0     0     0     0     0"
 has "leaf2 GPUs" "$out/table" \
-	"leaf2                 4     32      0     32      0      4     0     0     0"
+	"leaf2                 4     32      0     32      0      4     0     0     0     0"
 has "8-GPU slots" "$out/table" "8 GPUs                    4          4          4"
 # Each node is its own NVLink domain of 8 GPUs: no 16 or 32 in one.
 has "16-GPU slots" "$out/table" "16 GPUs                   2          0          2"
