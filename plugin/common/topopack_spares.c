@@ -16,9 +16,11 @@
 #include "topopack_hold.h"
 #include "topopack_spares.h"
 
-/* slurmctld's own; the plugins are loaded by other daemons too, which
- * never place jobs. */
+/* slurmctld's own (bitmap2node_name: libslurmfull's, which programs
+ * linked with libslurm, such as topopack-status, lack); the plugins are
+ * loaded by those and by other daemons too, which never place jobs. */
 #pragma weak slurm_job_preempt_mode
+#pragma weak bitmap2node_name
 
 extern bool topopack_spares_allowed(job_record_t *job_ptr)
 {
