@@ -13,14 +13,9 @@
 #include "src/common/xstring.h"
 
 #include "slurm_release.h"
+#include "slurmctld_weak.h"
 #include "topopack_hold.h"
 #include "topopack_spares.h"
-
-/* slurmctld's own (bitmap2node_name: libslurmfull's, which programs
- * linked with libslurm, such as topopack-status, lack); the plugins are
- * loaded by those and by other daemons too, which never place jobs. */
-#pragma weak slurm_job_preempt_mode
-#pragma weak bitmap2node_name
 
 extern bool topopack_spares_allowed(job_record_t *job_ptr)
 {

@@ -28,17 +28,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "topopack.h"
-
-/*
- * Slurm functions this plugin calls in slurmctld only, which the public
- * libslurm does not export. The plugin is linked with -z now and every
- * select plugin is loaded by slurm_load_node(), so programs linked with
- * libslurm (topopack-status) could not load it if these references were
- * strong. Every file that calls them includes this header.
- */
-#pragma weak bit_and_not
-#pragma weak bitmap2node_name
-#pragma weak bitstr2inx
+#include "slurmctld_weak.h"
 
 typedef struct {
 	tp_fabric_t *fabric;

@@ -30,15 +30,6 @@
 #include "topopack_preempt.h"
 #include "topopack_request.h"
 
-/*
- * slurmctld's own symbols. Client commands and slurmd load this plugin
- * too (and never call into this file there), so the references are weak:
- * dlopen() must not fail on them where slurmctld is not the program.
- */
-#pragma weak job_list
-#pragma weak find_job_record
-#pragma weak slurm_job_preempt_mode
-
 /*****************************************************************************\
  *  Slurm records
 \*****************************************************************************/

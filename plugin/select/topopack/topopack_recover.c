@@ -24,9 +24,6 @@
 #include "topopack_recover.h"
 #include "topopack_request.h"
 
-/* slurmctld's own: see topopack_preempt.c. */
-#pragma weak find_job_record
-
 /* Hostlist of a bitmap ("" for none or NULL). */
 static char *_names(bitstr_t *nodes)
 {

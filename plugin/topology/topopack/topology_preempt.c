@@ -22,18 +22,9 @@
 
 #include "preempt_tally.h"
 #include "slurm_gpus.h"
+#include "slurmctld_weak.h"
 #include "topology_preempt.h"
 #include "topopack_hold.h"
-
-/*
- * slurmctld's own. slurmd and the client commands load this plugin too
- * (and never call into this file there): the references are weak so
- * that loading it does not fail on them.
- */
-#pragma weak last_job_update
-#pragma weak find_job_record
-#pragma weak slurm_find_preemptable_jobs
-#pragma weak slurm_job_preempt_mode
 
 /* A hold older than this is dropped (seconds). */
 #define HOLD_MAX_AGE 600
