@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # 0350-recover DIR - a job that loses a node restarts on its own leaf
-# (sbatch --topopack-recover, select/topopack's recovery hold).
+# (sbatch --topopack-recover: the recovery hold, recover_hold.h).
 #
 # 8 nodes of 8 GPUs under 2 leaves (n01-n04 leaf1, n05-n08 leaf2),
 # PreemptType=preempt/partition_prio: "normal" (PriorityTier=10, never
@@ -29,7 +29,7 @@
 #  - a waiting scavenger job takes one of its freed nodes meanwhile.
 # Where it runs again then is printed, not checked.
 #
-# Slurm releases: 22.05
+# Slurm releases: 22.05 24.11+
 #
 set -uo pipefail
 

@@ -42,6 +42,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "cons_tres.h"
+#include "recover_hold.h"
 #include "topopack_fabric.h"
 #include "topopack_pick.h"
 #include "topopack_preempt.h"
@@ -215,7 +216,7 @@ extern int select_p_job_begin(job_record_t *job_ptr)
 	if ((rc == SLURM_SUCCESS) && _placing) {
 		topopack_fabric_touch_job(job_ptr);
 		topopack_preempt_job_started(job_ptr);
-		topopack_recover_job_started(job_ptr);
+		recover_hold_started(job_ptr);
 		topopack_report_job(job_ptr);
 	}
 	return rc;

@@ -5,7 +5,6 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#include <string.h>
 #include <time.h>
 
 #include "src/common/slurm_xlator.h"
@@ -17,24 +16,13 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "recover_hold.h"
 #include "slurm_gpus.h"
 #include "topopack_fabric.h"
 #include "topopack_hold.h"
 #include "topopack_preempt.h"
 #include "topopack_recover.h"
 #include "topopack_request.h"
-
-/* Hostlist of a bitmap ("" for none or NULL). */
-static char *_names(bitstr_t *nodes)
-{
-	if (!nodes || (bit_ffs(nodes) < 0))
-		return xstrdup("");
-	return bitmap2node_name(nodes);
-}
-
-/*****************************************************************************\
- *  The hold
-\*****************************************************************************/
 
 /* Requeued for a node failure: kill_running_job_by_node_name sets the
  * state to exactly JOB_NODE_FAIL before deallocate_nodes when it
@@ -48,138 +36,23 @@ static bool _requeued_for_node_failure(job_record_t *job_ptr)
 
 extern void topopack_recover_job_fini(job_record_t *job_ptr)
 {
-	bitstr_t *held, *failed;
-	char *h, *f;
-	int i;
-
 	if (!topopack_request_recover(job_ptr))
 		return;
-	if (!_requeued_for_node_failure(job_ptr)) {
+	if (!_requeued_for_node_failure(job_ptr) ||
+	    !recover_hold_make(job_ptr, job_ptr->node_bitmap))
 		log_flag(SELECT_TYPE, "%pJ: ends (state %s), not requeued for a node failure: nothing held",
 			 job_ptr, job_state_string(job_ptr->job_state));
-		return;
-	}
-	held = bit_copy(job_ptr->node_bitmap);
-	failed = bit_alloc(bit_size(held));
-	for (i = 0; i < bit_size(held); i++) {
-		if (!bit_test(held, i))
-			continue;
-		if ((i < node_record_count) &&
-		    !topopack_node_unusable(node_record_table_ptr[i]))
-			continue;
-		bit_clear(held, i);
-		bit_set(failed, i);
-	}
-	topopack_hold_put_recover(job_ptr->job_id, held, failed, time(NULL));
-	h = _names(held);
-	f = _names(failed);
-	info("topopack: JobId=%u recovering: holding nodes=%s failed=%s for %d s",
-	     job_ptr->job_id, h, f, TOPOPACK_RECOVER_HOLD_TIME);
-	xfree(h);
-	xfree(f);
-	FREE_NULL_BITMAP(held);
-	FREE_NULL_BITMAP(failed);
-}
-
-extern void topopack_recover_job_started(job_record_t *job_ptr)
-{
-	topopack_hold_t hold;
-	char *n, *h, *f;
-
-	if (!topopack_hold_get_kind(job_ptr->job_id, TOPOPACK_HOLD_RECOVER,
-				    &hold))
-		return;
-	topopack_hold_forget_kind(job_ptr->job_id, TOPOPACK_HOLD_RECOVER);
-	n = _names(job_ptr->node_bitmap);
-	h = _names(hold.nodes);
-	f = _names(hold.failed);
-	info("topopack: JobId=%u recovered: nodes=%s held=%s failed=%s after %.0f s",
-	     job_ptr->job_id, n, h, f, difftime(time(NULL), hold.made));
-	xfree(n);
-	xfree(h);
-	xfree(f);
-	topopack_hold_free(&hold);
-}
-
-typedef struct {
-	time_t now;
-} _prune_arg_t;
-
-/* Keep the holds of jobs that still wait, for the hold time. */
-static bool _keep(const topopack_hold_t *hold, void *arg)
-{
-	_prune_arg_t *pa = arg;
-	job_record_t *job_ptr = find_job_record(hold->job_id);
-	const char *why = NULL;
-	char *names;
-
-	if (!job_ptr || !IS_JOB_PENDING(job_ptr))
-		why = "the job no longer waits";
-	else if (!job_ptr->priority)
-		why = "the job is held";
-	else if (difftime(pa->now, hold->made) > TOPOPACK_RECOVER_HOLD_TIME)
-		why = "hold time over";
-	else if (bit_size(hold->nodes) != node_record_count)
-		why = "the node table changed";
-	if (!why)
-		return true;
-	names = _names(hold->nodes);
-	info("topopack: JobId=%u recovery hold on nodes=%s released: %s",
-	     hold->job_id, names, why);
-	xfree(names);
-	return false;
-}
-
-/* Held nodes that failed since: move them to the failed ones. */
-static void _refresh(topopack_hold_t *hold)
-{
-	bool changed = false;
-
-	for (int i = 0; i < bit_size(hold->nodes); i++) {
-		if (!bit_test(hold->nodes, i) ||
-		    !topopack_node_unusable(node_record_table_ptr[i]))
-			continue;
-		bit_clear(hold->nodes, i);
-		if (hold->failed)
-			bit_set(hold->failed, i);
-		changed = true;
-	}
-	if (changed)
-		topopack_hold_put_recover(hold->job_id, hold->nodes,
-					  hold->failed, hold->made);
 }
 
 extern bool topopack_recover_narrow(const cons_tres_call_t *call)
 {
-	job_record_t *job_ptr = call->job_ptr;
-	bitstr_t *node_bitmap = call->node_bitmap, *blocked;
-	_prune_arg_t pa = { .now = time(NULL) };
-	topopack_hold_t hold;
-	bool own;
+	topopack_hold_t own;
 
 	if (call->mode == SELECT_MODE_TEST_ONLY)
 		return false;
-	topopack_hold_prune_kind(TOPOPACK_HOLD_RECOVER, _keep, &pa);
-	blocked = topopack_hold_recover_nodes(job_ptr->job_id,
-					      bit_size(node_bitmap));
-	if (blocked && bit_overlap_any(blocked, node_bitmap)) {
-		if (slurm_conf.debug_flags & DEBUG_FLAG_SELECT_TYPE) {
-			char *names = _names(blocked);
-			log_flag(SELECT_TYPE, "%pJ: nodes %s held for recovering jobs, not offered",
-				 job_ptr, names);
-			xfree(names);
-		}
-		bit_and_not(node_bitmap, blocked);
-	}
-	FREE_NULL_BITMAP(blocked);
-	own = topopack_hold_get_kind(job_ptr->job_id, TOPOPACK_HOLD_RECOVER,
-				     &hold);
-	if (!own)
+	if (!recover_hold_narrow(call->job_ptr, call->node_bitmap, &own))
 		return false;
-	_refresh(&hold);
-	if (hold.failed && (bit_size(hold.failed) == bit_size(node_bitmap)))
-		bit_and_not(node_bitmap, hold.failed);
-	topopack_hold_free(&hold);
+	topopack_hold_free(&own);
 	return true;
 }
 
@@ -187,103 +60,38 @@ extern bool topopack_recover_narrow(const cons_tres_call_t *call)
  *  Placing the job back
 \*****************************************************************************/
 
-/* Nothing runs, is suspended or completes on the node. */
-static bool _free(int i)
+/* The fabric's maps as the recovery helpers take them. */
+static slurm_fabric_t _sf(const topopack_fabric_t *tf)
 {
-	node_record_t *node_ptr = node_record_table_ptr[i];
+	slurm_fabric_t sf = {
+		.fabric = tf->fabric, .nnodes = tf->nnodes,
+		.to_slurm = tf->to_slurm, .slurm_count = tf->slurm_count,
+		.to_fabric = tf->to_fabric,
+	};
 
-	return node_ptr && !topopack_node_unusable(node_ptr) &&
-		!node_ptr->run_job_cnt && !node_ptr->sus_job_cnt &&
-		!node_ptr->comp_job_cnt && !IS_NODE_COMPLETING(node_ptr);
+	return sf;
 }
 
-/* 0: a free spare, 1: another free node, 2: a busy node. */
-static int _kind(const topopack_fabric_t *tf, int i)
-{
-	if (!_free(i))
-		return 2;
-	return tp_fabric_node_spare(tf->fabric, tf->to_fabric[i]) ? 0 : 1;
-}
-
-/*
- * The nodes that may replace the failed ones, best first: of call's
- * node_bitmap, neither held nor failed, in an NVLink domain the job used
- * (tier 0), then under a leaf switch it used (tier 1); within a tier
- * free spares (topopack_spares.h) first, then other free nodes, then busy
- * ones.
- * OUT cand - Slurm node indices (xfree it); RET their count
- * OUT region - every such node (FREE_NULL_BITMAP it)
- */
+/* recover_candidates() on the current fabric (none without one). */
 static int _candidates(const cons_tres_call_t *call,
 		       const topopack_hold_t *hold, int **cand,
-		       bitstr_t **region)
+		       bool *first_spare, bitstr_t **region)
 {
 	topopack_fabric_t *tf = topopack_fabric_lock();
-	int size = bit_size(call->node_bitmap), n = 0;
-	int *tier = NULL;
-	uint8_t *leaf_used = NULL;
-	const char **domain = NULL;
-	int ndomains = 0;
+	slurm_fabric_t sf;
+	int n = 0;
 
-	*cand = xcalloc(size + 1, sizeof(int));
-	*region = bit_alloc(size);
-	if (!tf)
-		goto fini;
-	tier = xcalloc(size + 1, sizeof(int));
-	leaf_used = xcalloc(tf->nnodes + 1, sizeof(uint8_t));
-	domain = xcalloc(size + 1, sizeof(char *));
-	for (int i = 0; i < size && i < tf->slurm_count; i++) {
-		int f = tf->to_fabric[i];
-
-		if ((f < 0) || !(bit_test(hold->nodes, i) ||
-				 (hold->failed && bit_test(hold->failed, i))))
-			continue;
-		leaf_used[tf->leaf[f]] = 1;
-		domain[ndomains++] = tp_fabric_node_domain(tf->fabric, f);
+	if (tf) {
+		sf = _sf(tf);
+		n = recover_candidates(&sf, tf->leaf, hold, call->node_bitmap,
+				       cand, first_spare, region);
+	} else {
+		*cand = NULL;
+		*first_spare = false;
+		*region = bit_alloc(bit_size(call->node_bitmap));
 	}
-	for (int i = 0; i < size && i < tf->slurm_count; i++) {
-		int f = tf->to_fabric[i];
-		const char *d;
-
-		tier[i] = -1;
-		if ((f < 0) || !bit_test(call->node_bitmap, i) ||
-		    bit_test(hold->nodes, i) ||
-		    (hold->failed && bit_test(hold->failed, i)))
-			continue;
-		d = tp_fabric_node_domain(tf->fabric, f);
-		for (int k = 0; d && (tier[i] < 0) && k < ndomains; k++)
-			if (domain[k] && !strcmp(d, domain[k]))
-				tier[i] = 0;
-		if ((tier[i] < 0) && leaf_used[tf->leaf[f]])
-			tier[i] = 1;
-		if (tier[i] >= 0)
-			bit_set(*region, i);
-	}
-	/* Order: (tier, kind), then index; kinds are free spares, which
-	 * are kept for this, other free nodes, then busy nodes. */
-	for (int pass = 0; pass < 6; pass++)
-		for (int i = 0; i < size && i < tf->slurm_count; i++)
-			if ((tier[i] == pass / 3) &&
-			    (_kind(tf, i) == pass % 3))
-				(*cand)[n++] = i;
-fini:
 	topopack_fabric_unlock();
-	xfree(tier);
-	xfree(leaf_used);
-	xfree(domain);
 	return n;
-}
-
-/* 0 when the best candidate is a free spare. */
-static int _kind_of_first(const int *cand, int n)
-{
-	topopack_fabric_t *tf = topopack_fabric_lock();
-	int kind = 1;
-
-	if (tf && n)
-		kind = _kind(tf, cand[0]);
-	topopack_fabric_unlock();
-	return kind;
 }
 
 /* cons_tres on the held nodes and the k first free candidates. */
@@ -291,15 +99,10 @@ static bool _try_free(const cons_tres_call_t *call,
 		      const topopack_hold_t *hold, const int *cand, int n,
 		      int k, int *rc)
 {
-	bitstr_t *try = bit_copy(hold->nodes);
-	int got = 0;
+	bitstr_t *try = recover_with_free(hold, cand, n, k);
 
-	for (int j = 0; (j < n) && (got < k) && _free(cand[j]); j++, got++)
-		bit_set(try, cand[j]);
-	if (got < k) {
-		FREE_NULL_BITMAP(try);
+	if (!try)
 		return false;
-	}
 	*rc = cons_tres_test_on(call, try, false, NULL);
 	FREE_NULL_BITMAP(try);
 	return *rc == SLURM_SUCCESS;
@@ -314,7 +117,7 @@ static bool _try_shared(const cons_tres_call_t *call,
 	bool ok = false;
 
 	for (int j = 0; !ok && (j < n); j++) {
-		if (_free(cand[j]))
+		if (recover_node_free(cand[j]))
 			continue;
 		bit_set(try, cand[j]);
 		*rc = cons_tres_test_on(call, try, false, NULL);
@@ -385,7 +188,7 @@ extern bool topopack_recover_place(const cons_tres_call_t *call, int *rc)
 	topopack_hold_t hold;
 	bitstr_t *region = NULL;
 	int *cand = NULL, n, need, k;
-	bool final = false;
+	bool final = false, first_spare;
 	const char *how = NULL;
 	char *names;
 
@@ -404,15 +207,14 @@ extern bool topopack_recover_place(const cons_tres_call_t *call, int *rc)
 	}
 	need = MAX(call->min_nodes, call->req_nodes);
 	k = need - bit_set_count(hold.nodes);
-	n = _candidates(call, &hold, &cand, &region);
+	n = _candidates(call, &hold, &cand, &first_spare, &region);
 	if (k <= 0) {
 		*rc = cons_tres_test_on(call, hold.nodes, false, NULL);
 		if (*rc == SLURM_SUCCESS)
 			how = "its held nodes";
 	} else if (_try_free(call, &hold, cand, n, k, rc)) {
-		how = _kind_of_first(cand, n) ?
-			"a free node of its domains or leaves" :
-			"a free spare of its domains or leaves";
+		how = first_spare ? "a free spare of its domains or leaves" :
+			"a free node of its domains or leaves";
 	} else if ((k == 1) && _try_shared(call, &hold, cand, n, rc)) {
 		how = "a shared node of its domains or leaves";
 	} else if (_try_preempt(call, &hold, region, rc)) {
@@ -420,7 +222,7 @@ extern bool topopack_recover_place(const cons_tres_call_t *call, int *rc)
 	}
 	if (how) {
 		final = true;
-		names = _names(call->node_bitmap);
+		names = recover_names(call->node_bitmap);
 		log_flag(SELECT_TYPE, "%pJ: recovery: nodes %s (%s)", job_ptr,
 			 names, how);
 		xfree(names);

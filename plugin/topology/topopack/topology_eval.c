@@ -22,6 +22,7 @@
 #include "slurm_gpus.h"
 #include "topology_eval.h"
 #include "topology_preempt.h"
+#include "topology_recover.h"
 #include "topopack_request.h"
 #include "topopack_spares.h"
 
@@ -263,9 +264,12 @@ static bitstr_t *_bitmap(const tp_placement_t *p)
 }
 
 /* The engine's nodes for the job among the offer (with _lock): a job
- * that preempts takes its planned block or nothing (topology_preempt.h),
- * any other the engine's placement on the offer. */
-static choice_t _choose(topology_eval_t *te, bitstr_t **chosen)
+ * recovering from a node failure (own: its hold) goes back where it ran
+ * if it can (topology_recover.h), a job that preempts takes its planned
+ * block or nothing (topology_preempt.h), any other the engine's
+ * placement on the offer. */
+static choice_t _choose(topology_eval_t *te, const topopack_hold_t *own,
+			bitstr_t **chosen)
 {
 	job_record_t *job_ptr = te->job_ptr;
 	tp_error_t err = { .text = "" };
@@ -289,8 +293,22 @@ static choice_t _choose(topology_eval_t *te, bitstr_t **chosen)
 	/* avail_gpus counts only GPUs of the type the job asks for. */
 	req.gpu_type = NULL;
 	gpus = req.gpus_per_node || req.total_gpus;
-	if ((block = topology_preempt_block(&_map.sf, _map.generation,
-					    job_ptr, &req))) {
+	block = NULL;
+	switch (own ? topology_recover_choose(te, &_map.sf, _map.leaf_of,
+					      _map.generation, &req, own,
+					      chosen, &block) :
+		RECOVER_ANYWHERE) {
+	case RECOVER_NODES:
+		return CHOICE_NODES;
+	case RECOVER_WAIT:
+		return CHOICE_NONE;
+	case RECOVER_BLOCK:
+	case RECOVER_ANYWHERE:
+		break;
+	}
+	if (block || (block = topology_preempt_block(&_map.sf,
+						     _map.generation,
+						     job_ptr, &req, NULL))) {
 		if (!_offers(te, block, gpus))
 			return CHOICE_NONE;
 		*chosen = _bitmap(block);
@@ -339,14 +357,20 @@ static void _restore_cores(bitstr_t **avail_core, bitstr_t **saved)
 	xfree(saved);
 }
 
-extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
+static int _eval(topology_eval_t *te, topology_eval_fn_t stock)
 {
 	bitstr_t *chosen = NULL, *offered, **cores, *held;
+	topopack_hold_t own;
+	bool recovering;
 	choice_t choice;
 	char *names;
 	int rc;
 
 	slurm_mutex_lock(&_lock);
+	/* Nodes held for a job recovering from a node failure are not
+	 * another job's; those that failed under it not its own. */
+	topology_recover_watch();
+	recovering = recover_hold_narrow(te->job_ptr, te->node_map, &own);
 	/* Nodes held for a job that preempts are not another job's. */
 	if ((held = topology_preempt_held(te->job_ptr))) {
 		bit_and_not(te->node_map, held);
@@ -358,7 +382,9 @@ extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
 		topopack_spares_narrow(te->job_ptr, _map.fabric,
 				       _map.to_fabric, _map.slurm_nodes,
 				       te->node_map);
-	choice = _choose(te, &chosen);
+	choice = _choose(te, recovering ? &own : NULL, &chosen);
+	if (recovering)
+		topopack_hold_free(&own);
 	slurm_mutex_unlock(&_lock);
 	if (choice == CHOICE_STOCK)
 		return stock(te);
@@ -391,6 +417,19 @@ extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
 	return rc;
 }
 
+extern int topopack_eval_nodes(topology_eval_t *te, topology_eval_fn_t stock)
+{
+	int rc = _eval(te, stock);
+
+	/* Where a job that asked for recovery may be about to run. */
+	if (rc == SLURM_SUCCESS) {
+		slurm_mutex_lock(&_lock);
+		topology_recover_placed(te->job_ptr, te->node_map);
+		slurm_mutex_unlock(&_lock);
+	}
+	return rc;
+}
+
 extern uint32_t topopack_eval_fragmentation(bitstr_t *node_mask)
 {
 	uint32_t frag = 0;
@@ -418,6 +457,7 @@ extern uint32_t topopack_eval_fragmentation(bitstr_t *node_mask)
 extern void topopack_eval_fini(void)
 {
 	slurm_mutex_lock(&_lock);
+	topology_recover_fini();
 	topology_preempt_fini();
 	_map_free();
 	slurm_mutex_unlock(&_lock);

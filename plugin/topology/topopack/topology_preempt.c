@@ -40,6 +40,7 @@ typedef struct {
 	uint32_t job_id;	/* 0: empty */
 	time_t job_update, node_update;
 	unsigned long generation;
+	bool within;		/* planned on some nodes only */
 	bool planned;		/* a block: placement holds it */
 	tp_placement_t placement;
 	char *victims;		/* "14,15": for the log */
@@ -164,9 +165,10 @@ static bool _plannable(job_record_t *job_ptr)
 		!(job_ptr->details->features && job_ptr->details->features[0]);
 }
 
-/* Nodes the job may not use whatever it preempts: unavailable. */
+/* Nodes the job may not use whatever it preempts, and those outside
+ * within when given: unavailable. */
 static void _restrict(const slurm_fabric_t *sf, job_record_t *job_ptr,
-		      tp_state_t *state)
+		      bitstr_t *within, tp_state_t *state)
 {
 	bitstr_t *part = job_ptr->part_ptr->node_bitmap;
 	bitstr_t *excluded = job_ptr->details->exc_node_bitmap;
@@ -175,7 +177,8 @@ static void _restrict(const slurm_fabric_t *sf, job_record_t *job_ptr,
 	for (int f = 0; f < sf->nnodes; f++) {
 		s = sf->to_slurm[f];
 		if ((s < 0) || !bit_test(part, s) ||
-		    (excluded && bit_test(excluded, s)))
+		    (excluded && bit_test(excluded, s)) ||
+		    (within && !bit_test(within, s)))
 			(void) tp_state_set_avail(state, f, TP_NODE_DOWN);
 	}
 }
@@ -224,7 +227,7 @@ static char *_ids(const tp_preempt_plan_t *plan)
 /* Plan on the records as they are now into slot; a plan that preempts
  * is held. */
 static void _plan(const slurm_fabric_t *sf, job_record_t *job_ptr,
-		  const tp_request_t *req, plan_t *slot)
+		  const tp_request_t *req, bitstr_t *within, plan_t *slot)
 {
 	bitstr_t *nodes;
 	list_t *candidates, *removable = NULL;
@@ -246,7 +249,7 @@ static void _plan(const slurm_fabric_t *sf, job_record_t *job_ptr,
 		     job_ptr);
 		goto fini;
 	}
-	_restrict(sf, job_ptr, state);
+	_restrict(sf, job_ptr, within, state);
 	if (tp_preempt_plan(state, req, vs.v, vs.nv, &plan, &err)) {
 		if (errno == ENOMEM)
 			error("topopack: %pJ: %s; its preemption is left to select/cons_tres",
@@ -312,7 +315,8 @@ static bool _held_block(const slurm_fabric_t *sf, job_record_t *job_ptr,
 extern const tp_placement_t *topology_preempt_block(const slurm_fabric_t *sf,
 						    unsigned long generation,
 						    job_record_t *job_ptr,
-						    const tp_request_t *req)
+						    const tp_request_t *req,
+						    bitstr_t *within)
 {
 	plan_t *slot = &_plans[job_ptr->job_id % PLAN_SLOTS];
 
@@ -326,13 +330,15 @@ extern const tp_placement_t *topology_preempt_block(const slurm_fabric_t *sf,
 	if ((slot->job_id != job_ptr->job_id) ||
 	    (slot->job_update != last_job_update) ||
 	    (slot->node_update != last_node_update) ||
-	    (slot->generation != generation)) {
+	    (slot->generation != generation) ||
+	    (slot->within != (within != NULL))) {
 		_forget(slot);
 		slot->job_id = job_ptr->job_id;
 		slot->job_update = last_job_update;
 		slot->node_update = last_node_update;
 		slot->generation = generation;
-		_plan(sf, job_ptr, req, slot);
+		slot->within = (within != NULL);
+		_plan(sf, job_ptr, req, within, slot);
 	}
 	return slot->planned ? &slot->placement : NULL;
 }

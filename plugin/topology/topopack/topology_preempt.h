@@ -27,6 +27,8 @@
  * IN sf - the fabric matched to Slurm's nodes
  * IN generation - the fabric's generation (a new fabric: a new plan)
  * IN req - the job's request
+ * IN within - Slurm nodes to plan on (a recovering job's domains and
+ *	leaves, topology_recover.h), or NULL: the job's partition
  * RET the plan's placement (valid until the next call), or NULL when
  *	no preemption is planned: the job fits on what is free, preempting
  *	cannot place it better, Slurm lists no job it may preempt, no plan
@@ -36,7 +38,8 @@
 extern const tp_placement_t *topology_preempt_block(const slurm_fabric_t *sf,
 						    unsigned long generation,
 						    job_record_t *job_ptr,
-						    const tp_request_t *req);
+						    const tp_request_t *req,
+						    bitstr_t *within);
 
 /*
  * Once Slurm preempts the plan's victims, the block is the job's while
