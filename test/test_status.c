@@ -603,6 +603,7 @@ START_TEST(test_spares)
 		tp_test_data("conf", "good-basic.topology.conf"),
 		tp_test_data("conf", "good-spares.topopack.conf"), &err);
 	status_cluster_t *c;
+	status_shape_t shape;
 	status_t *st;
 	char *out = NULL;
 	size_t len = 0;
@@ -622,6 +623,25 @@ START_TEST(test_spares)
 	ck_assert_int_eq(st->leaf[1].spares_idle, 1);
 	ck_assert_int_eq(st->total.spares, 3);
 	ck_assert_int_eq(st->total.spares_idle, 2);
+	ck_assert_int_eq(st->leaf[1].spares_gpus, 16);
+	ck_assert_int_eq(st->leaf[1].spares_free, 8 + 6);
+
+	/* Free slots are an ordinary job's: without the spares, leaf1 has
+	 * 24 free GPUs on 3 idle nodes, leaf2 16 on 2 (gpu005-006). */
+	ck_assert_int_eq(st->slot[0].size, 8);
+	ck_assert_int_eq(st->slot[0].leaf, 3 + 2);
+	ck_assert_int_eq(st->slot[0].domain, 3 + 2);
+	ck_assert_int_eq(st->slot[0].any, 5);
+	ck_assert_int_eq(st->slot[1].leaf, 1 + 1);
+	ck_assert_int_eq(st->slot[2].size, 32);
+	ck_assert_int_eq(st->slot[2].leaf, 0);
+	ck_assert_int_eq(st->slot[2].any, 1);
+	ck_assert(st->slot[4].nodes);
+	ck_assert_int_eq(st->slot[4].size, 1);
+	ck_assert_int_eq(st->slot[4].leaf, 3 + 2);
+	ck_assert_int_eq(st->slot[6].size, 4);
+	ck_assert_int_eq(st->slot[6].leaf, 0);
+	ck_assert_int_eq(st->slot[6].any, 1);
 
 	out = _render(status_text, st);
 	ck_assert(strstr(out, "\nSpares: 3 nodes (2 idle), only for "
@@ -645,6 +665,25 @@ START_TEST(test_spares)
 	ck_assert_int_eq(_count(out, " spare\""), 3);
 	ck_assert(strstr(out, ">gpu008: 8 GPUs, 6 free, partly, spare<"));
 	free(out);
+	status_free(st);
+
+	/* --shape answers for an ordinary job too, which never gets a
+	 * spare: no leaf holds 32 GPUs for it (leaf1's fourth node is a
+	 * spare), 24 start on leaf1. */
+	ck_assert(!status_shape_parse("32,leaves=1", &shape, &err));
+	st = _compute(c, &shape);
+	ck_assert(!st->where.placed);
+	ck_assert_str_eq(st->where.why, "no leaf holds 32 GPUs (the largest: 24)");
+	status_free(st);
+	ck_assert(!status_shape_parse("24,leaves=1", &shape, &err));
+	st = _compute(c, &shape);
+	ck_assert(st->where.placed);
+	ck_assert_str_eq(st->where.hosts, "gpu[001-003]");
+	status_free(st);
+	ck_assert(!status_shape_parse("nodes=4", &shape, &err));
+	st = _compute(c, &shape);
+	ck_assert(st->where.placed);
+	ck_assert_int_eq(st->where.leaves, 2);
 	status_free(st);
 	status_cluster_free(c);
 

@@ -261,6 +261,8 @@ static void _group_add(status_group_t *g, const status_cluster_t *c, int n,
 	if (tp_fabric_node_spare(c->fabric, n)) {
 		g->spares++;
 		g->spares_idle += use == STATUS_USE_FREE;
+		g->spares_gpus += gpus;
+		g->spares_free += free;
 	}
 	g->nodes_down += c->cond[n] == STATUS_NODE_DOWN;
 	g->nodes_drain += c->cond[n] == STATUS_NODE_DRAIN;
@@ -362,6 +364,19 @@ static int _components(const status_t *st, const int *leaf_sw, int *comp)
 	return 0;
 }
 
+/* What an ordinary job may use of a group: spares run only recovering
+ * and preemptable jobs, and the free slots and --shape answer for the
+ * others. */
+static int _job_free(const status_group_t *g)
+{
+	return g->free - g->spares_free;
+}
+
+static int _job_idle(const status_group_t *g)
+{
+	return g->idle_nodes - g->spares_idle;
+}
+
 static long _fits(long have, int size)
 {
 	return size > 0 ? have / size : 0;
@@ -384,8 +399,8 @@ static int _slots(status_t *st, const int *leaf_sw, tp_error_t *err)
 		goto fini;
 	}
 	for (int l = 0; l < st->nleaves; l++) {
-		comp_free[comp[l]] += st->leaf[l].free;
-		comp_idle[comp[l]] += st->leaf[l].idle_nodes;
+		comp_free[comp[l]] += _job_free(&st->leaf[l]);
+		comp_idle[comp[l]] += _job_idle(&st->leaf[l]);
 	}
 	for (int s = 8; s > 0 && s <= st->total.gpus; s *= 2)
 		max++;
@@ -398,7 +413,8 @@ static int _slots(status_t *st, const int *leaf_sw, tp_error_t *err)
 	}
 	/* A node under no leaf is joined to nothing: a block of its own. */
 	for (int n = 0; n < nnodes; n++) {
-		if (st->node_leaf[n] >= 0)
+		if ((st->node_leaf[n] >= 0) ||
+		    tp_fabric_node_spare(f, n))
 			continue;
 		loose_idle += st->node_use[n] == STATUS_USE_FREE;
 	}
@@ -413,12 +429,13 @@ static int _slots(status_t *st, const int *leaf_sw, tp_error_t *err)
 			x->size = s;
 			x->nodes = nodes;
 			for (int l = 0; l < st->nleaves; l++)
-				x->leaf += _fits(nodes ? st->leaf[l].idle_nodes
-						       : st->leaf[l].free, s);
+				x->leaf += _fits(nodes ?
+						 _job_idle(&st->leaf[l]) :
+						 _job_free(&st->leaf[l]), s);
 			for (int d = 0; d < st->ndomains; d++)
 				x->domain += _fits(nodes ?
-						   st->domain[d].idle_nodes :
-						   st->domain[d].free, s);
+						   _job_idle(&st->domain[d]) :
+						   _job_free(&st->domain[d]), s);
 			for (int c = 0; c < nsw; c++)
 				x->any += _fits(nodes ? comp_idle[c] :
 						comp_free[c], s);
@@ -427,7 +444,8 @@ static int _slots(status_t *st, const int *leaf_sw, tp_error_t *err)
 			if (nodes && s == 1)
 				x->any += loose_idle;
 			for (int n = 0; !nodes && n < nnodes; n++)
-				if (st->node_leaf[n] < 0)
+				if ((st->node_leaf[n] < 0) &&
+				    !tp_fabric_node_spare(f, n))
 					x->any += _fits(_node_free(
 						st->cluster, n), s);
 		}
@@ -508,15 +526,16 @@ static int _measure(const status_t *st, const tp_placement_t *p,
 	return 0;
 }
 
-static int _place(const status_t *st, const tp_request_t *req,
-		  tp_policy_t policy, status_place_t *at)
+static int _place(const status_t *st, const tp_state_t *state,
+		  const tp_request_t *req, tp_policy_t policy,
+		  status_place_t *at)
 {
 	tp_placement_t p;
 	tp_error_t err = { .text = "" };
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (tp_place(st->cluster->state, policy, req, &p, &err)) {
+	if (tp_place(state, policy, req, &p, &err)) {
 		if (errno == ENOMEM)
 			return -1;
 		at->placed = false;
@@ -614,7 +633,27 @@ static int _pending(const status_t *st, status_jobq_t *q,
 		q->at.why = strdup("asks for no GPU and no node count");
 		return q->at.why ? 0 : -1;
 	}
-	return _place(st, &req, policy, &q->at);
+	return _place(st, st->cluster->state, &req, policy, &q->at);
+}
+
+/* Where the --shape job would start: as an ordinary job, off the
+ * spares. RET 0, or -1 (ENOMEM). */
+static int _where(status_t *st, const tp_request_t *req, tp_policy_t policy)
+{
+	const tp_fabric_t *f = st->cluster->fabric;
+	tp_state_t *state;
+	int rc;
+
+	if (!tp_fabric_spare_count(f))
+		return _place(st, st->cluster->state, req, policy, &st->where);
+	if (!(state = tp_state_copy(st->cluster->state)))
+		return -1;
+	for (int n = 0; n < tp_fabric_node_count(f); n++)
+		if (tp_fabric_node_spare(f, n))
+			(void) tp_state_set_avail(state, n, TP_NODE_DOWN);
+	rc = _place(st, state, req, policy, &st->where);
+	tp_state_free(state);
+	return rc;
 }
 
 /* Worst placed first. */
@@ -683,8 +722,9 @@ static int _best_leaves(const status_t *st, const status_shape_t *w,
 	for (int i = 0; i < n; i++) {
 		const status_group_t *g = &st->leaf[i];
 
-		t[i] = w->gpus > 0 ? g->gpus : g->nodes;
-		f[i] = w->gpus > 0 ? g->free : g->idle_nodes;
+		t[i] = w->gpus > 0 ? g->gpus - g->spares_gpus :
+			g->nodes - g->spares;
+		f[i] = w->gpus > 0 ? _job_free(g) : _job_idle(g);
 	}
 	qsort(t, n, sizeof(int), _cmp_desc);
 	qsort(f, n, sizeof(int), _cmp_desc);
@@ -765,7 +805,7 @@ extern status_t *status_compute(const status_cluster_t *c,
 		st->where.min_leaves = where->gpus > 0 ?
 			_min_leaves(st, where->gpus, false) :
 			_min_leaves(st, where->nodes, true);
-		if (_place(st, &req, policy, &st->where) || _where_why(st)) {
+		if (_where(st, &req, policy) || _where_why(st)) {
 			_oom(err);
 			goto fail;
 		}

@@ -119,6 +119,8 @@ typedef struct {
 	int spares;		/* nodes kept for recovering and preemptable
 				 * jobs (topopack.conf Spares=) */
 	int spares_idle;	/* those with nothing on them, usable */
+	int spares_gpus;	/* GPUs of the spares */
+	int spares_free;	/* free GPUs of the usable spares */
 } status_group_t;
 
 /* Free slots of one shape: jobs that could start at once, disjointly. */
