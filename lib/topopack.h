@@ -149,6 +149,10 @@ extern const char *tp_fabric_node_domain(const tp_fabric_t *fabric, int node);
 extern bool tp_fabric_node_spare(const tp_fabric_t *fabric, int node);
 /* RET the number of spare nodes in the fabric. */
 extern int tp_fabric_spare_count(const tp_fabric_t *fabric);
+/* RET whether jobs of the partition recover from a node failure unless
+ * they say otherwise (topopack.conf "PartitionName=P Recover=yes"). */
+extern bool tp_fabric_partition_recovers(const tp_fabric_t *fabric,
+					 const char *partition);
 
 /* RET links traversed between GPUs of nodes a and b: 0 same node, 2 same
  * leaf, 2(k+1) when the lowest common switch is of level k, or

@@ -181,7 +181,16 @@ static const load_case_t load_cases[] = {
 	    "unknown key 'Uplinks' on a NodeName line"),
 	BAD(BASIC, "bad-topopack-line.topopack.conf",
 	    "bad-topopack-line.topopack.conf", 1,
-	    "unknown key 'PartitionName'"),
+	    "unknown key 'FrontendName'"),
+	BAD(BASIC, "bad-partition-recover.topopack.conf",
+	    "bad-partition-recover.topopack.conf", 1,
+	    "Recover=maybe: expected yes or no"),
+	BAD(BASIC, "bad-partition-key.topopack.conf",
+	    "bad-partition-key.topopack.conf", 1,
+	    "unknown key 'Nodes' on a PartitionName line"),
+	BAD(BASIC, "bad-partition-nothing.topopack.conf",
+	    "bad-partition-nothing.topopack.conf", 1,
+	    "PartitionName=gpu sets nothing"),
 	BAD(BASIC, "bad-nvlink-extra.topopack.conf",
 	    "bad-nvlink-extra.topopack.conf", 1,
 	    "unknown key 'Gpus' on a NvlinkSpeed line"),
@@ -424,6 +433,33 @@ START_TEST(test_spares)
 }
 END_TEST
 
+/* PartitionName= Recover= names the partitions whose jobs recover by
+ * default; the last line for a partition wins. */
+START_TEST(test_partition_recover)
+{
+	tp_error_t err;
+	tp_fabric_t *f = tp_fabric_load(_path(BASIC),
+					_path("good-recover.topopack.conf"),
+					&err);
+
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert(tp_fabric_partition_recovers(f, "pulse"));
+	ck_assert(tp_fabric_partition_recovers(f, "long"));
+	ck_assert(!tp_fabric_partition_recovers(f, "normal"));
+	ck_assert(!tp_fabric_partition_recovers(f, "debug"));
+	ck_assert(!tp_fabric_partition_recovers(f, "Pulse"));
+	ck_assert(!tp_fabric_partition_recovers(f, "other"));
+	ck_assert(!tp_fabric_partition_recovers(f, NULL));
+	tp_fabric_free(f);
+
+	f = tp_fabric_load(_path(BASIC), _path("good-basic.topopack.conf"),
+			   &err);
+	ck_assert_msg(f, "%s", err.text);
+	ck_assert(!tp_fabric_partition_recovers(f, "pulse"));
+	tp_fabric_free(f);
+}
+END_TEST
+
 START_TEST(test_basic_attributes)
 {
 	tp_error_t err;
@@ -578,6 +614,7 @@ static Suite *_suite(void)
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_basic_attributes);
 	tcase_add_test(tc, test_spares);
+	tcase_add_test(tc, test_partition_recover);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_ens_lyon_x5);
 	tcase_add_test(tc, test_switch_info);

@@ -6,6 +6,7 @@
 \*****************************************************************************/
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fabric_private.h"
 #include "name_index_private.h"
@@ -37,6 +38,9 @@ extern void tp_fabric_free(tp_fabric_t *f)
 	free(f->switches);
 	free(f->domains);
 	free(f->gpu_types);
+	for (int i = 0; i < f->nrecover_parts; i++)
+		free(f->recover_parts[i]);
+	free(f->recover_parts);
 	free(f->blocks);
 	free(f->child_list);
 	free(f->level_blocks);
@@ -109,6 +113,17 @@ extern const char *tp_fabric_node_domain(const tp_fabric_t *f, int node)
 extern bool tp_fabric_node_spare(const tp_fabric_t *f, int node)
 {
 	return _valid(f, node) && f->nodes[node].spare;
+}
+
+extern bool tp_fabric_partition_recovers(const tp_fabric_t *f,
+					const char *partition)
+{
+	if (!f || !partition)
+		return false;
+	for (int i = 0; i < f->nrecover_parts; i++)
+		if (!strcmp(f->recover_parts[i], partition))
+			return true;
+	return false;
 }
 
 extern int tp_fabric_spare_count(const tp_fabric_t *f)

@@ -148,6 +148,9 @@ extern void tp_builder_free(tp_builder_t *b)
 	}
 	for (int i = 0; i < b->ntypes; i++)
 		free(b->types[i]);
+	for (int i = 0; i < b->nrecover_parts; i++)
+		free(b->recover_parts[i]);
+	free(b->recover_parts);
 	free(b->switches);
 	free(b->nodes);
 	free(b->domains);
@@ -437,6 +440,35 @@ extern int tp_builder_domain_spares(tp_builder_t *b, int domain, int n,
 		return -1;
 	}
 	d->spares = n;
+	return 0;
+}
+
+extern int tp_builder_partition_recover(tp_builder_t *b, const char *part,
+					bool recover, tp_error_t *err)
+{
+	int i;
+	char *name;
+
+	if (b->nomem)
+		return tp_builder_nomem(err);
+	for (i = 0; i < b->nrecover_parts; i++)
+		if (!strcmp(b->recover_parts[i], part))
+			break;
+	if (!recover) {
+		if (i < b->nrecover_parts) {
+			free(b->recover_parts[i]);
+			b->recover_parts[i] =
+				b->recover_parts[--b->nrecover_parts];
+		}
+		return 0;
+	}
+	if (i < b->nrecover_parts)
+		return 0;
+	if (_grow_array(b, (void **) &b->recover_parts, &b->recover_part_cap,
+			b->nrecover_parts + 1, sizeof(char *)) ||
+	    !(name = _strdup(b, part)))
+		return tp_builder_nomem(err);
+	b->recover_parts[b->nrecover_parts++] = name;
 	return 0;
 }
 

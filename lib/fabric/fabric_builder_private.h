@@ -63,6 +63,8 @@ struct tp_builder {
 	int ndomains, domain_cap;
 	char **types;
 	int ntypes, type_cap;
+	char **recover_parts;	/* partitions whose jobs recover by default */
+	int nrecover_parts, recover_part_cap;
 
 	tp_name_index_t *node_index;
 	tp_name_index_t *switch_index;

@@ -186,9 +186,10 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 	f->switches = calloc(b->nswitches + 1, sizeof(tp_switch_t));
 	f->domains = calloc(b->ndomains + nimplicit + 1, sizeof(tp_domain_t));
 	f->gpu_types = calloc(b->ntypes + 1, sizeof(char *));
+	f->recover_parts = calloc(b->nrecover_parts + 1, sizeof(char *));
 	f->name_index = tp_name_index_new();
 	if (!f->nodes || !f->switches || !f->domains || !f->gpu_types ||
-	    !f->name_index)
+	    !f->recover_parts || !f->name_index)
 		goto nomem;
 	/* Counted only now: tp_fabric_free() walks these arrays, whose
 	 * elements are all zero until filled. */
@@ -200,6 +201,9 @@ static tp_fabric_t *_freeze(tp_builder_t *b, const int *level)
 
 	for (int i = 0; i < b->ntypes; i++)
 		if (!(f->gpu_types[i] = strdup(b->types[i])))
+			goto nomem;
+	for (int i = 0; i < b->nrecover_parts; i++, f->nrecover_parts++)
+		if (!(f->recover_parts[i] = strdup(b->recover_parts[i])))
 			goto nomem;
 	for (int i = 0; i < b->nswitches; i++) {
 		tp_bswitch_t *bs = &b->switches[i];

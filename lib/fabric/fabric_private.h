@@ -80,6 +80,8 @@ struct tp_fabric {
 	int ndomains;
 	char **gpu_types;
 	int ngpu_types;
+	char **recover_parts;	/* topopack.conf PartitionName= Recover=yes */
+	int nrecover_parts;
 
 	int nlevels;		/* placement levels in use (>= 3) */
 	tp_block_t *blocks;	/* parents before children, roots first */
@@ -175,6 +177,12 @@ extern int tp_builder_switch_spares(tp_builder_t *b, const char *sw, int n,
 				    tp_error_t *err);
 extern int tp_builder_domain_spares(tp_builder_t *b, int domain, int n,
 				    tp_error_t *err);
+
+/* Whether the jobs of a partition recover from a node failure by default
+ * (topopack.conf PartitionName= Recover=); the last line for a partition
+ * wins. RET 0, or -1 (ENOMEM). */
+extern int tp_builder_partition_recover(tp_builder_t *b, const char *part,
+					bool recover, tp_error_t *err);
 
 /* Declare an NVLink domain. RET its index or -1 on duplicate name. */
 extern int tp_builder_add_domain(tp_builder_t *b, const char *name,

@@ -8,6 +8,7 @@
  *		[Spares=<0..nodes-1>]
  *	SwitchName=<name> [Uplinks=<1..65536>] [UplinkSpeed=<Gb/s>]
  *		[Spares=<0..nodes-1>]
+ *	PartitionName=<name> Recover=yes|no
  *	NvlinkSpeed=<Gb/s per GPU>
  *
  *  The first key says what the line is. NodeName=DEFAULT follows Slurm's
@@ -74,6 +75,7 @@ static const char *_domain_keys[] = { "DomainName", "Nodes", "NvlinkSpeed",
 static const char *_switch_keys[] = { "SwitchName", "Uplinks",
 				      "UplinkSpeed", "Spares", NULL };
 static const char *_nvlink_keys[] = { "NvlinkSpeed", NULL };
+static const char *_partition_keys[] = { "PartitionName", "Recover", NULL };
 
 static void _attrs_init(attrs_t *a)
 {
@@ -478,6 +480,38 @@ static int _nvlink_line(reader_t *r, const char *file, int line,
 	return 0;
 }
 
+/* PartitionName=P Recover=yes|no: whether P's jobs ask for recovery
+ * without saying so (Slurm's partitions are not known here: a name
+ * slurm.conf lacks is never matched). */
+static int _partition_line(reader_t *r, const char *file, int line,
+			   const tp_conf_pair_t *pairs, int npairs,
+			   tp_error_t *err)
+{
+	const tp_conf_pair_t *recover;
+	bool yes;
+
+	if (_check_keys(file, line, pairs, npairs, _partition_keys, err))
+		return -1;
+	if (!_is_word(pairs[0].value))
+		return tp_conf_error(err, file, line,
+				     "bad PartitionName '%.64s'",
+				     pairs[0].value);
+	if (!(recover = tp_conf_find(pairs, npairs, "Recover")))
+		return tp_conf_error(err, file, line,
+				     "PartitionName=%.64s sets nothing (expected Recover=yes or Recover=no)",
+				     pairs[0].value);
+	if (!strcasecmp(recover->value, "yes"))
+		yes = true;
+	else if (!strcasecmp(recover->value, "no"))
+		yes = false;
+	else
+		return tp_conf_error(err, file, line,
+				     "Recover=%.64s: expected yes or no",
+				     recover->value);
+	tp_builder_where(r->b, file, line);
+	return tp_builder_partition_recover(r->b, pairs[0].value, yes, err);
+}
+
 static int _line(void *arg, const char *file, int line,
 		 const tp_conf_pair_t *pairs, int npairs, tp_error_t *err)
 {
@@ -492,8 +526,10 @@ static int _line(void *arg, const char *file, int line,
 		return _switch_line(r, file, line, pairs, npairs, err);
 	if (!strcasecmp(key, "NvlinkSpeed"))
 		return _nvlink_line(r, file, line, pairs, npairs, err);
+	if (!strcasecmp(key, "PartitionName"))
+		return _partition_line(r, file, line, pairs, npairs, err);
 	return tp_conf_error(err, file, line,
-			     "unknown key '%s' (a line starts with NodeName=, DomainName=, SwitchName= or NvlinkSpeed=)",
+			     "unknown key '%s' (a line starts with NodeName=, DomainName=, SwitchName=, NvlinkSpeed= or PartitionName=)",
 			     key);
 }
 

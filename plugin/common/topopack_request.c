@@ -173,6 +173,9 @@ extern void topopack_request_from_resv(uint32_t node_cnt, tp_request_t *req)
 extern bool topopack_request_recover(job_record_t *job_ptr)
 {
 	size_t len = strlen(TP_RECOVER_ENV);
+	const char *part;
+	tp_fabric_t *fabric;
+	bool recovers;
 
 	for (uint32_t i = 0; i < job_ptr->spank_job_env_size; i++) {
 		const char *e = job_ptr->spank_job_env[i];
@@ -180,5 +183,12 @@ extern bool topopack_request_recover(job_record_t *job_ptr)
 		if (e && !strncmp(e, TP_RECOVER_ENV, len) && (e[len] == '='))
 			return !strcmp(e + len + 1, "1");
 	}
-	return false;
+	/* Its partition's default: the one it runs in, or its only one. */
+	part = job_ptr->part_ptr ? job_ptr->part_ptr->name :
+		job_ptr->partition;
+	if (!part || !(fabric = tp_fabric_hold(NULL)))
+		return false;
+	recovers = tp_fabric_partition_recovers(fabric, part);
+	tp_fabric_put(fabric);
+	return recovers;
 }

@@ -49,7 +49,8 @@ extern bool topopack_request_exclusive(job_record_t *job_ptr);
 /*
  * Whether the job asked to be recovered in place after a node failure
  * (--topopack-recover: TP_RECOVER_ENV=1 in its job control environment;
- * any other value counts as no).
+ * any other value counts as no), or, without TP_RECOVER_ENV, its
+ * partition does by default (topopack.conf PartitionName= Recover=yes).
  */
 extern bool topopack_request_recover(job_record_t *job_ptr);
 

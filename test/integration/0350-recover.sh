@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #
 # 0350-recover DIR - a job that loses a node restarts on its own leaf
-# (sbatch --topopack-recover: the recovery hold, recover_hold.h).
+# (the recovery hold, recover_hold.h), asked for by its partition's
+# default (topopack.conf "PartitionName=normal Recover=yes").
 #
 # 8 nodes of 8 GPUs under 2 leaves (n01-n04 leaf1, n05-n08 leaf2),
 # PreemptType=preempt/partition_prio: "normal" (PriorityTier=10, never
@@ -14,7 +15,7 @@
 # one-node scavenger jobs wait. n02 is set DOWN: Slurm requeues the job,
 # which may not start before its credential window (30 s) is over.
 #
-# With --topopack-recover, checked:
+# A job of "normal" without any option, checked:
 #  - slurmctld logs "topopack: JobId=J recovering: holding nodes=n[01,03]
 #    failed=n02";
 #  - no other job runs on n01 or n03 before the job runs again, though
@@ -22,8 +23,8 @@
 #  - the job runs again within 60 s of the failure, on n01,n03,n04
 #    (leaf1 only), having preempted at most one job (the scavenger job of
 #    n04), and "recovered" is logged.
-# Without the option (the same scenario, after n02 is resumed), the job
-# behaves as under stock Slurm, checked:
+# With --topopack-recover=no (the same scenario, after n02 is resumed),
+# the job behaves as under stock Slurm, checked:
 #  - nothing is held for it (no "recovering" line);
 #  - it stays pending for at least the credential window;
 #  - a waiting scavenger job takes one of its freed nodes meanwhile.
@@ -46,7 +47,12 @@ echo "optional $so" >"$plugstack"
 CLUSTER_DEBUG_FLAGS=${CLUSTER_DEBUG_FLAGS:-SelectType}
 CLUSTER_CTLD_DEBUG=${CLUSTER_CTLD_DEBUG:-verbose}
 export CLUSTER_DEBUG_FLAGS CLUSTER_CTLD_DEBUG
-preempt_cluster recover topopack 8 2 1 \
+# preempt_cluster, with the recovery default of "normal" in topopack.conf.
+read -r select topo < <(preempt_stack topopack)
+cluster_init "$top_dir/recover" || cluster_fail "cluster_init"
+cluster_gen_fabric 8 2 1 8 || cluster_fail "cluster_gen_fabric"
+echo "PartitionName=normal Recover=yes" >>"$CLUSTER_DIR/etc/topopack.conf"
+cluster_write_conf "$select" "$topo" \
 	"PreemptType=preempt/partition_prio" \
 	"PreemptMode=REQUEUE" \
 	"JobRequeue=1" \
@@ -54,7 +60,8 @@ preempt_cluster recover topopack 8 2 1 \
 	"AuthInfo=cred_expire=$CRED_EXPIRE" \
 	"PartitionName=scavenger Nodes=ALL PriorityTier=1 PreemptMode=REQUEUE MaxTime=INFINITE State=UP" \
 	"PartitionName=normal Nodes=ALL PriorityTier=10 PreemptMode=OFF MaxTime=INFINITE State=UP" \
-	"PlugStackConfig=$plugstack"
+	"PlugStackConfig=$plugstack" || cluster_fail "cluster_write_conf"
+cluster_start || cluster_fail "the cluster did not come up"
 log=$(cluster_log_ctld)
 
 # one_node PARTITION NODE: a job of 8 GPUs on NODE, running; prints its id.
@@ -144,8 +151,8 @@ cleanup() {
 	cluster_wait_idle 90 || cluster_fail "cluster not idle after the scenario"
 }
 
-# 1. With --topopack-recover.
-scenario --topopack-recover
+# 1. Recovering by its partition's default.
+scenario
 line=$(grep "topopack: JobId=$big recovering: " "$log" | head -n 1)
 echo "# ${line:-no recovering line}"
 check "held nodes" \
@@ -167,8 +174,8 @@ echo "# ${line:-no recovered line}"
 [ -n "$line" ] && ok "recovered logged" || not_ok "no recovered line"
 cleanup
 
-# 2. Without it: as stock Slurm.
-scenario
+# 2. Declining it: as stock Slurm.
+scenario --topopack-recover=no
 check "recovering lines for JobId=$big" \
 	"$(grep -c "topopack: JobId=$big recovering" "$log")" 0
 if [ "$back_after" -lt 0 ] || [ "$back_after" -ge $((CRED_EXPIRE - 1)) ]; then
@@ -181,7 +188,7 @@ if [ -n "$intruders" ]; then
 else
 	not_ok "no other job took n01/n03 while it waited"
 fi
-echo "# without --topopack-recover it runs again on ${nodes:-nothing}" \
+echo "# with --topopack-recover=no it runs again on ${nodes:-nothing}" \
 	"(leaves $(leaves_of "$nodes")), running scavenger jobs" \
 	"preempted: ${preempted:-none}"
 cleanup

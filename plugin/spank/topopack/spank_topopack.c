@@ -48,7 +48,9 @@
  *
  *  --topopack-recover asks that, when a node of the job fails and Slurm
  *  requeues it, its surviving nodes be kept for it and it be placed back
- *  on them. It reaches slurmctld the same way, as TP_RECOVER_ENV=1.
+ *  on them. It reaches slurmctld the same way, as TP_RECOVER_ENV=1;
+ *  --topopack-recover=no, as TP_RECOVER_ENV=0, declines a partition's
+ *  default (topopack.conf PartitionName= Recover=yes).
  *****************************************************************************
  *  Copyright (C) 2026 The topopack authors.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -75,7 +77,7 @@ static tp_spank_conf_t conf = { TP_SPANK_BIND_DEFAULT, false };
 static int job_bind = -1;	/* --topopack-bind, -1: not given */
 static bool job_verbose = false;	/* --topopack-verbose */
 static long job_checkpoint = 0;	/* --topopack-checkpoint, 0: not given */
-static bool job_recover = false;	/* --topopack-recover */
+static const char *job_recover = NULL;	/* --topopack-recover: "1", "0" */
 
 static int _opt_bind(int val __attribute__((unused)), const char *optarg,
 		     int remote __attribute__((unused)))
@@ -115,10 +117,18 @@ static int _opt_checkpoint(int val __attribute__((unused)),
 }
 
 static int _opt_recover(int val __attribute__((unused)),
-			const char *optarg __attribute__((unused)),
+			const char *optarg,
 			int remote __attribute__((unused)))
 {
-	job_recover = true;
+	if (!optarg || !strcasecmp(optarg, "yes")) {
+		job_recover = "1";
+	} else if (!strcasecmp(optarg, "no")) {
+		job_recover = "0";
+	} else {
+		slurm_error("topopack: --topopack-recover=%s: expected yes or no",
+			    optarg);
+		return ESPANK_BAD_ARG;
+	}
 	return ESPANK_SUCCESS;
 }
 
@@ -132,9 +142,9 @@ static struct spank_option _options[] = {
 	{ "topopack-checkpoint", "SECONDS",
 	  "the job checkpoints every SECONDS: preempting it loses less",
 	  1, 0, _opt_checkpoint },
-	{ "topopack-recover", NULL,
-	  "when a node fails and the job is requeued, keep its other nodes and restart it there",
-	  0, 0, _opt_recover },
+	{ "topopack-recover", "yes|no",
+	  "when a node fails and the job is requeued, keep its other nodes and restart it there (no: not even as its partition's default)",
+	  2, 0, _opt_recover },
 	SPANK_OPTIONS_TABLE_END
 };
 
@@ -193,7 +203,8 @@ extern int slurm_spank_init_post_opt(spank_t sp,
 			return rc;
 	}
 	if (job_recover &&
-	    (rc = _job_setenv(sp, TP_RECOVER_ENV, "1", "topopack-recover")))
+	    (rc = _job_setenv(sp, TP_RECOVER_ENV, job_recover,
+			      "topopack-recover")))
 		return rc;
 	return ESPANK_SUCCESS;
 }
