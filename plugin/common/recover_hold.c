@@ -6,7 +6,6 @@
  *  SPDX-License-Identifier: GPL-2.0-or-later
 \*****************************************************************************/
 
-#include <string.h>
 #include <time.h>
 
 #include "src/common/slurm_xlator.h"
@@ -166,11 +165,40 @@ static int _kind(const slurm_fabric_t *sf, int i)
 	return tp_fabric_node_spare(sf->fabric, sf->to_fabric[i]) ? 0 : 1;
 }
 
-/* Whether hold has Slurm node i, held or failed. */
-static bool _had(const topopack_hold_t *hold, int i)
+/* Whether Slurm node s (-1: none) is the hold's, held or failed. */
+static bool _had(const topopack_hold_t *hold, int s)
 {
-	return bit_test(hold->nodes, i) ||
-		(hold->failed && bit_test(hold->failed, i));
+	return (s >= 0) && (s < bit_size(hold->nodes)) &&
+		(bit_test(hold->nodes, s) ||
+		 (hold->failed && bit_test(hold->failed, s)));
+}
+
+/* By fabric node: 1 in an NVLink domain the job used, 2 under a leaf it
+ * used (and no such domain), 0 elsewhere. xfree it. */
+static uint8_t *_tiers_used(const slurm_fabric_t *sf, const int *leaf_of,
+			    const topopack_hold_t *hold)
+{
+	uint8_t *near = xcalloc(sf->nnodes + 1, sizeof(uint8_t));
+	uint8_t *leaf_used = xcalloc(sf->nnodes + 1, sizeof(uint8_t));
+	tp_domain_info_t d;
+
+	for (int f = 0; f < sf->nnodes; f++)
+		if (_had(hold, sf->to_slurm[f]))
+			leaf_used[leaf_of[f]] = 1;
+	for (int f = 0; f < sf->nnodes; f++)
+		if (leaf_used[leaf_of[f]])
+			near[f] = 2;
+	/* A node's own domain holds only itself: declared ones matter. */
+	for (int k = 0; !tp_fabric_domain(sf->fabric, k, &d); k++) {
+		bool used = false;
+
+		for (int j = 0; !d.implicit && !used && j < d.nnodes; j++)
+			used = _had(hold, sf->to_slurm[d.nodes[j]]);
+		for (int j = 0; used && j < d.nnodes; j++)
+			near[d.nodes[j]] = 1;
+	}
+	xfree(leaf_used);
+	return near;
 }
 
 extern int recover_candidates(const slurm_fabric_t *sf, const int *leaf_of,
@@ -180,47 +208,32 @@ extern int recover_candidates(const slurm_fabric_t *sf, const int *leaf_of,
 {
 	int size = MIN(bit_size(offered), sf->slurm_count), n = 0;
 	int *tier = xcalloc(size + 1, sizeof(int));
-	uint8_t *leaf_used = xcalloc(sf->nnodes + 1, sizeof(uint8_t));
-	const char **domain = xcalloc(size + 1, sizeof(char *));
-	int ndomains = 0;
+	int *kind = xcalloc(size + 1, sizeof(int));
+	uint8_t *near = _tiers_used(sf, leaf_of, hold);
 
 	*cand = xcalloc(size + 1, sizeof(int));
 	*region = bit_alloc(bit_size(offered));
 	for (int i = 0; i < size; i++) {
 		int f = sf->to_fabric[i];
 
-		if ((f < 0) || (i >= bit_size(hold->nodes)) || !_had(hold, i))
-			continue;
-		leaf_used[leaf_of[f]] = 1;
-		domain[ndomains++] = tp_fabric_node_domain(sf->fabric, f);
-	}
-	for (int i = 0; i < size; i++) {
-		int f = sf->to_fabric[i];
-		const char *d;
-
 		tier[i] = -1;
-		if ((f < 0) || !bit_test(offered, i) ||
-		    ((i < bit_size(hold->nodes)) && _had(hold, i)))
+		if ((f < 0) || !near[f] || !bit_test(offered, i) ||
+		    _had(hold, i))
 			continue;
-		d = tp_fabric_node_domain(sf->fabric, f);
-		for (int k = 0; d && (tier[i] < 0) && k < ndomains; k++)
-			if (domain[k] && !strcmp(d, domain[k]))
-				tier[i] = 0;
-		if ((tier[i] < 0) && leaf_used[leaf_of[f]])
-			tier[i] = 1;
-		if (tier[i] >= 0)
-			bit_set(*region, i);
+		tier[i] = near[f] - 1;
+		bit_set(*region, i);
+		kind[i] = _kind(sf, i);
 	}
 	/* Order: (tier, kind), then index; free spares are kept for
 	 * this, busy nodes cost a preemption. */
 	for (int pass = 0; pass < 6; pass++)
 		for (int i = 0; i < size; i++)
-			if ((tier[i] == pass / 3) && (_kind(sf, i) == pass % 3))
+			if ((tier[i] == pass / 3) && (kind[i] == pass % 3))
 				(*cand)[n++] = i;
-	*first_spare = n && !_kind(sf, (*cand)[0]);
+	*first_spare = n && !kind[(*cand)[0]];
 	xfree(tier);
-	xfree(leaf_used);
-	xfree(domain);
+	xfree(kind);
+	xfree(near);
 	return n;
 }
 

@@ -348,6 +348,19 @@ extern void topopack_fabric_touch_all(void)
 	slurm_mutex_unlock(&_lock);
 }
 
+extern slurm_fabric_t topopack_fabric_slurm(const topopack_fabric_t *tf)
+{
+	slurm_fabric_t sf = {
+		.fabric = tf->fabric,
+		.nnodes = tf->nnodes,
+		.to_slurm = tf->to_slurm,
+		.slurm_count = tf->slurm_count,
+		.to_fabric = tf->to_fabric,
+	};
+
+	return sf;
+}
+
 extern void topopack_fabric_remap(void)
 {
 	slurm_mutex_lock(&_lock);

@@ -27,8 +27,9 @@
 #include "src/common/node_conf.h"
 #include "src/slurmctld/slurmctld.h"
 
-#include "topopack.h"
+#include "preempt_victims.h"
 #include "slurmctld_weak.h"
+#include "topopack.h"
 
 typedef struct {
 	tp_fabric_t *fabric;
@@ -85,6 +86,10 @@ extern void topopack_fabric_touch_job(job_record_t *job_ptr);
 extern void topopack_fabric_touch_node(int index);
 /* Every node (jobs recovered after a restart). */
 extern void topopack_fabric_touch_all(void);
+
+/* The locked fabric's node maps as the code shared with
+ * topology/topopack takes them (valid while it stays locked). */
+extern slurm_fabric_t topopack_fabric_slurm(const topopack_fabric_t *tf);
 
 /* Match the nodes again at the next lock (Slurm rebuilt its node table). */
 extern void topopack_fabric_remap(void);

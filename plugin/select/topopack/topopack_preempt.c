@@ -48,20 +48,6 @@ static bool _holds(job_record_t *job_ptr)
 		IS_JOB_COMPLETING(job_ptr);
 }
 
-/* The fabric as the victims' readers take it. */
-static slurm_fabric_t _slurm_fabric(topopack_fabric_t *tf)
-{
-	slurm_fabric_t sf = {
-		.fabric = tf->fabric,
-		.nnodes = tf->nnodes,
-		.to_slurm = tf->to_slurm,
-		.slurm_count = tf->slurm_count,
-		.to_fabric = tf->to_fabric,
-	};
-
-	return sf;
-}
-
 /*****************************************************************************\
  *  Offering a plan to cons_tres
 \*****************************************************************************/
@@ -289,7 +275,7 @@ extern bitstr_t *topopack_preempt_plan(topopack_fabric_t *tf,
 {
 	job_record_t *job_ptr = call->job_ptr;
 	bitstr_t *node_bitmap = call->node_bitmap, *nodes = NULL;
-	slurm_fabric_t sf = _slurm_fabric(tf);
+	slurm_fabric_t sf = topopack_fabric_slurm(tf);
 	preempt_victims_t vs = { 0 };
 	tp_state_t *state = NULL;
 	uint8_t *usable = NULL;

@@ -60,18 +60,6 @@ extern bool topopack_recover_narrow(const cons_tres_call_t *call)
  *  Placing the job back
 \*****************************************************************************/
 
-/* The fabric's maps as the recovery helpers take them. */
-static slurm_fabric_t _sf(const topopack_fabric_t *tf)
-{
-	slurm_fabric_t sf = {
-		.fabric = tf->fabric, .nnodes = tf->nnodes,
-		.to_slurm = tf->to_slurm, .slurm_count = tf->slurm_count,
-		.to_fabric = tf->to_fabric,
-	};
-
-	return sf;
-}
-
 /* recover_candidates() on the current fabric (none without one). */
 static int _candidates(const cons_tres_call_t *call,
 		       const topopack_hold_t *hold, int **cand,
@@ -82,7 +70,7 @@ static int _candidates(const cons_tres_call_t *call,
 	int n = 0;
 
 	if (tf) {
-		sf = _sf(tf);
+		sf = topopack_fabric_slurm(tf);
 		n = recover_candidates(&sf, tf->leaf, hold, call->node_bitmap,
 				       cand, first_spare, region);
 	} else {

@@ -26,6 +26,8 @@ typedef struct {
 	uint32_t job_id;
 	uint16_t restart_cnt;	/* its restarts then */
 	bitstr_t *nodes;	/* where it ran (or was placed) */
+	uint32_t node_cnt;	/* running: its node count then; 0: not
+				 * seen running since placed or requeued */
 } watched_t;
 
 /* Jobs that ask for recovery are the large ones: few at once. */
@@ -43,6 +45,12 @@ static watched_t *_find(uint32_t job_id)
 	return NULL;
 }
 
+static bool _runs(job_record_t *job_ptr)
+{
+	return (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr)) &&
+		job_ptr->node_bitmap;
+}
+
 /* Remember job_ptr on nodes (copied), with its restarts now. */
 static void _remember(job_record_t *job_ptr, bitstr_t *nodes)
 {
@@ -57,6 +65,7 @@ static void _remember(job_record_t *job_ptr, bitstr_t *nodes)
 		w->job_id = job_ptr->job_id;
 	}
 	w->restart_cnt = job_ptr->restart_cnt;
+	w->node_cnt = _runs(job_ptr) ? job_ptr->node_cnt : 0;
 	if (w->nodes && (bit_size(w->nodes) == bit_size(nodes))) {
 		bit_copybits(w->nodes, nodes);
 	} else {
@@ -71,19 +80,13 @@ static void _drop(int w)
 	_watched[w] = _watched[--_nwatched];
 }
 
-static bool _runs(job_record_t *job_ptr)
-{
-	return (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr)) &&
-		job_ptr->node_bitmap;
-}
-
 /* Running batch jobs that asked for recovery are remembered. */
 static int _walk(void *x, void *arg __attribute__((unused)))
 {
 	job_record_t *job_ptr = x;
 
-	if (_runs(job_ptr) && job_ptr->batch_flag &&
-	    topopack_request_recover(job_ptr) && !_find(job_ptr->job_id))
+	if (_runs(job_ptr) && job_ptr->batch_flag && !_find(job_ptr->job_id) &&
+	    topopack_request_recover(job_ptr))
 		_remember(job_ptr, job_ptr->node_bitmap);
 	return 0;
 }
@@ -96,8 +99,13 @@ static bool _follow(watched_t *w)
 	if (!job_ptr)
 		return false;
 	if (_runs(job_ptr)) {
-		recover_hold_started(job_ptr);
-		_remember(job_ptr, job_ptr->node_bitmap);
+		/* Every placement comes here: only a start (or a resize)
+		 * is news. */
+		if ((w->node_cnt != job_ptr->node_cnt) ||
+		    (w->restart_cnt != job_ptr->restart_cnt)) {
+			recover_hold_started(job_ptr);
+			_remember(job_ptr, job_ptr->node_bitmap);
+		}
 		return true;
 	}
 	if (!IS_JOB_PENDING(job_ptr))
@@ -109,6 +117,7 @@ static bool _follow(watched_t *w)
 			debug("topopack: %pJ requeued, no node it ran on failed: nothing held",
 			      job_ptr);
 		w->restart_cnt = job_ptr->restart_cnt;
+		w->node_cnt = 0;
 	}
 	return true;
 }
